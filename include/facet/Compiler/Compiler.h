@@ -1,0 +1,67 @@
+//===- Compiler.h - Facet's compilation pipeline ----------------*- C++ -*-===//
+//
+// The phases `facet-compile` runs, usable on their own by an embedding
+// compiler: facet IR -> linalg -> LLVM dialect -> LLVM IR -> object -> shared
+// library. Each phase reports errors through MLIR diagnostics (or `error`).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FACET_COMPILER_COMPILER_H
+#define FACET_COMPILER_COMPILER_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Support/LLVM.h"
+#include "llvm/ADT/SmallVector.h"
+
+#include <memory>
+#include <string>
+
+namespace llvm {
+class LLVMContext;
+class Module;
+} // namespace llvm
+
+namespace facet {
+
+/// Registers every dialect, interface and translation Facet's pipeline uses.
+void registerFacetCompilerDialects(mlir::DialectRegistry &registry);
+
+/// Registers Facet's passes (and all upstream ones) for textual pipelines.
+void registerFacetPasses();
+
+struct CodegenOptions {
+  unsigned optLevel = 2;      // -O0..-O3
+  std::string cpu = "native"; // "native" or an LLVM CPU name
+  std::string features;       // extra LLVM target features, e.g. "+avx2"
+};
+
+/// Textual pass pipelines of each phase (documented in docs/Pipeline.md).
+std::string facetToLinalgPipeline();
+std::string linalgToLLVMPipeline();
+
+/// facet dialect -> linalg/tensor/arith.
+mlir::LogicalResult lowerToLinalg(mlir::ModuleOp module);
+/// linalg on tensors -> LLVM dialect with the C ABI of FacetModel.h.
+mlir::LogicalResult lowerToLLVMDialect(mlir::ModuleOp module);
+
+/// LLVM dialect -> optimized LLVM IR for the target of `options`.
+std::unique_ptr<llvm::Module>
+translateToLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &llvmContext,
+                  const CodegenOptions &options, std::string &error);
+
+/// LLVM IR -> relocatable, position-independent object code.
+mlir::LogicalResult emitObject(llvm::Module &module,
+                               const CodegenOptions &options,
+                               llvm::SmallVectorImpl<char> &object,
+                               std::string &error);
+
+/// Links an object file into a shared library at `outputPath`, in process
+/// with lld.
+mlir::LogicalResult linkSharedLibrary(llvm::StringRef objectPath,
+                                      llvm::StringRef outputPath,
+                                      std::string &error);
+
+} // namespace facet
+
+#endif // FACET_COMPILER_COMPILER_H

@@ -1,0 +1,40 @@
+//===- Passes.td - Facet conversion passes ------------------*- tablegen -*-===//
+#ifndef FACET_CONVERSION_PASSES_TD
+#define FACET_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertFacetToLinalg : Pass<"convert-facet-to-linalg", "mlir::ModuleOp"> {
+  let summary = "Lower facet graph ops to linalg, tensor and arith";
+  let description = [{
+    Rewrites every `facet` op into upstream tensor-level IR: contractions into
+    `linalg.matmul` or `linalg.generic` (transposes and batch broadcasting in
+    the indexing maps), elementwise ops with numpy broadcasting into
+    `linalg.generic`, constants into `arith.constant`. Requires static shapes;
+    an op with a dynamic shape is an error naming the op.
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect",
+    "mlir::linalg::LinalgDialect",
+    "mlir::tensor::TensorDialect",
+  ];
+}
+
+def EmitModelCABI : Pass<"facet-emit-model-c-abi", "mlir::ModuleOp"> {
+  let summary = "Emit the C ABI of include/facet/Runtime/FacetModel.h";
+  let description = [{
+    Runs on the LLVM dialect, after the model's entry function was lowered
+    with the bare-pointer calling convention and its results turned into
+    out-parameters. Reads the module's `facet.model_signature` attribute
+    (names, element types and shapes of inputs and outputs), makes the entry
+    function internal, and adds `facet_run`, `facet_num_inputs`,
+    `facet_input_info`, ... with the tensor descriptions as constant globals.
+  }];
+  let options = [
+    Option<"entry", "entry", "std::string", /*default=*/"\"_facet_main\"",
+           "Name of the lowered entry function">,
+  ];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+}
+
+#endif // FACET_CONVERSION_PASSES_TD

@@ -1,0 +1,243 @@
+//===- Compiler.cpp - Facet's compilation pipeline ------------------------===//
+
+#include "facet/Compiler/Compiler.h"
+
+#include "facet/Conversion/Passes.h"
+#include "facet/Dialect/Facet/IR/FacetDialect.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Export.h"
+
+#include "lld/Common/Driver.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/IR/Verifier.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
+
+LLD_HAS_DRIVER(elf)
+
+using namespace mlir;
+
+void facet::registerFacetCompilerDialects(DialectRegistry &registry) {
+  registry.insert<FacetDialect>();
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+}
+
+void facet::registerFacetPasses() {
+  static bool done = [] {
+    registerAllPasses();
+    registerFacetConversionPasses();
+    return true;
+  }();
+  (void)done;
+}
+
+std::string facet::facetToLinalgPipeline() {
+  return "builtin.module(convert-facet-to-linalg,canonicalize,cse,"
+         "linalg-fuse-elementwise-ops,canonicalize,cse)";
+}
+
+std::string facet::linalgToLLVMPipeline() {
+  return "builtin.module("
+         // Tensors to buffers; results become caller-provided out-params so
+         // the C ABI never allocates what it returns.
+         "one-shot-bufferize{bufferize-function-boundaries "
+         "function-boundary-type-conversion=identity-layout-map},"
+         "buffer-results-to-out-params{hoist-static-allocs},"
+         "canonicalize,cse,buffer-deallocation-pipeline,"
+         "convert-linalg-to-loops,lower-affine,convert-scf-to-cf,"
+         "expand-strided-metadata,finalize-memref-to-llvm,"
+         "convert-arith-to-llvm,convert-math-to-llvm,"
+         "convert-func-to-llvm{use-bare-ptr-memref-call-conv},"
+         "convert-cf-to-llvm,convert-ub-to-llvm,reconcile-unrealized-casts,"
+         "facet-emit-model-c-abi,canonicalize)";
+}
+
+static LogicalResult runPipeline(ModuleOp module, StringRef pipeline) {
+  facet::registerFacetPasses();
+  PassManager pm(module.getContext(), ModuleOp::getOperationName());
+  std::string errors;
+  llvm::raw_string_ostream errStream(errors);
+  // The pipeline strings are anchored on builtin.module (so that they also
+  // work with `facet-opt --pass-pipeline=...`); `pm` already is.
+  StringRef inner = pipeline;
+  if (inner.consume_front("builtin.module("))
+    inner.consume_back(")");
+  if (failed(parsePassPipeline(inner, pm, errStream))) {
+    module.emitError() << "internal error: bad pass pipeline: " << errors;
+    return failure();
+  }
+  return pm.run(module);
+}
+
+LogicalResult facet::lowerToLinalg(ModuleOp module) {
+  return runPipeline(module, facetToLinalgPipeline());
+}
+
+LogicalResult facet::lowerToLLVMDialect(ModuleOp module) {
+  // The model's function becomes the private `_facet_main`: private so that
+  // buffer-results-to-out-params may change its signature, renamed so that
+  // it can never clash with a user's `main`.
+  auto entry = module.lookupSymbol<func::FuncOp>("main");
+  if (!entry)
+    return module.emitError() << "no entry function @main";
+  if (failed(SymbolTable::replaceAllSymbolUses(
+          entry, StringAttr::get(module.getContext(), "_facet_main"), module)))
+    return failure();
+  SymbolTable::setSymbolName(entry, "_facet_main");
+  entry.setPrivate();
+  return runPipeline(module, linalgToLLVMPipeline());
+}
+
+static llvm::TargetMachine *
+createTargetMachine(const facet::CodegenOptions &options, std::string &error) {
+  static bool initialized = [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    return true;
+  }();
+  (void)initialized;
+  llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return nullptr;
+  std::string cpu = options.cpu;
+  std::string features = options.features;
+  if (cpu == "native") {
+    cpu = llvm::sys::getHostCPUName().str();
+    llvm::StringMap<bool> hostFeatures = llvm::sys::getHostCPUFeatures();
+    std::string hf;
+    for (auto &f : hostFeatures)
+      hf += (hf.empty() ? "" : ",") + std::string(f.second ? "+" : "-") +
+            f.first().str();
+    features = features.empty() ? hf : hf + "," + features;
+  }
+  llvm::CodeGenOptLevel level =
+      options.optLevel == 0   ? llvm::CodeGenOptLevel::None
+      : options.optLevel == 1 ? llvm::CodeGenOptLevel::Less
+      : options.optLevel == 2 ? llvm::CodeGenOptLevel::Default
+                              : llvm::CodeGenOptLevel::Aggressive;
+  llvm::TargetOptions targetOptions;
+  llvm::TargetMachine *tm = target->createTargetMachine(
+      triple, cpu, features, targetOptions, llvm::Reloc::PIC_, std::nullopt,
+      level);
+  if (!tm)
+    error = "cannot create a target machine for " + triple.str() + " / " + cpu;
+  return tm;
+}
+
+std::unique_ptr<llvm::Module>
+facet::translateToLLVMIR(ModuleOp module, llvm::LLVMContext &llvmContext,
+                         const CodegenOptions &options, std::string &error) {
+  std::unique_ptr<llvm::Module> llvmModule =
+      mlir::translateModuleToLLVMIR(module, llvmContext, "facet_model");
+  if (!llvmModule) {
+    error = "translation to LLVM IR failed";
+    return nullptr;
+  }
+  std::unique_ptr<llvm::TargetMachine> tm(createTargetMachine(options, error));
+  if (!tm)
+    return nullptr;
+  llvmModule->setTargetTriple(tm->getTargetTriple());
+  llvmModule->setDataLayout(tm->createDataLayout());
+  // Record the target in the object: the functions carry cpu/features.
+  for (llvm::Function &f : *llvmModule) {
+    if (f.isDeclaration())
+      continue;
+    f.addFnAttr("target-cpu", tm->getTargetCPU());
+    if (!tm->getTargetFeatureString().empty())
+      f.addFnAttr("target-features", tm->getTargetFeatureString());
+  }
+
+  llvm::OptimizationLevel level =
+      options.optLevel == 0   ? llvm::OptimizationLevel::O0
+      : options.optLevel == 1 ? llvm::OptimizationLevel::O1
+      : options.optLevel == 2 ? llvm::OptimizationLevel::O2
+                              : llvm::OptimizationLevel::O3;
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PipelineTuningOptions tuning;
+  tuning.LoopVectorization = options.optLevel >= 2;
+  tuning.SLPVectorization = options.optLevel >= 2;
+  llvm::PassBuilder pb(tm.get(), tuning);
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  llvm::ModulePassManager mpm =
+      options.optLevel == 0 ? pb.buildO0DefaultPipeline(level)
+                            : pb.buildPerModuleDefaultPipeline(level);
+  mpm.run(*llvmModule, mam);
+  if (llvm::verifyModule(*llvmModule, &llvm::errs())) {
+    error = "internal error: optimized LLVM IR does not verify";
+    return nullptr;
+  }
+  return llvmModule;
+}
+
+LogicalResult facet::emitObject(llvm::Module &module,
+                                const CodegenOptions &options,
+                                llvm::SmallVectorImpl<char> &object,
+                                std::string &error) {
+  std::unique_ptr<llvm::TargetMachine> tm(createTargetMachine(options, error));
+  if (!tm)
+    return failure();
+  llvm::raw_svector_ostream os(object);
+  llvm::legacy::PassManager pm;
+  if (tm->addPassesToEmitFile(pm, os, nullptr,
+                              llvm::CodeGenFileType::ObjectFile)) {
+    error = "the target cannot emit object files";
+    return failure();
+  }
+  pm.run(module);
+  return success();
+}
+
+LogicalResult facet::linkSharedLibrary(StringRef objectPath,
+                                       StringRef outputPath,
+                                       std::string &error) {
+  std::string out = outputPath.str(), obj = objectPath.str();
+  std::vector<const char *> args = {"ld.lld",      "-shared",
+                                    "--eh-frame-hdr", "-z",
+                                    "noexecstack", "--hash-style=gnu",
+                                    "-o",          out.c_str(),
+                                    obj.c_str()};
+  // Record the C and math libraries the code calls (malloc, memcpy, expf...)
+  // as DT_NEEDED so that any host process can load the library.
+  static const char *libs[] = {"/lib/x86_64-linux-gnu/libm.so.6",
+                               "/lib/x86_64-linux-gnu/libc.so.6"};
+  for (const char *lib : libs)
+    if (llvm::sys::fs::exists(lib))
+      args.push_back(lib);
+  std::string diag;
+  llvm::raw_string_ostream diagStream(diag);
+  lld::Result result =
+      lld::lldMain(args, diagStream, diagStream, {{lld::Gnu, &lld::elf::link}});
+  if (result.retCode != 0) {
+    error = "linking '" + out + "' failed: " + diag;
+    return failure();
+  }
+  return success();
+}

@@ -1,0 +1,678 @@
+//===- OnnxImporter.cpp - ONNX model to facet dialect ---------------------===//
+//
+// One pass over the graph in its (required) topological order. Every check
+// that can reject the model runs before any IR is built for it, and every
+// error names what it is about: the file, the node (name and op), the value
+// or the graph input.
+//
+//===----------------------------------------------------------------------===//
+
+#include "facet/Import/OnnxImporter.h"
+
+#include "facet/Conversion/Passes.h"
+#include "facet/Dialect/Facet/IR/FacetOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+#include "onnx/onnx_pb.h"
+#include <google/protobuf/io/coded_stream.h>
+
+#include <climits>
+
+using namespace mlir;
+using namespace facet;
+
+bool facet::parseShapeText(StringRef text, SmallVectorImpl<int64_t> &shape) {
+  shape.clear();
+  text = text.trim();
+  if (text.empty() || text == "scalar")
+    return true;
+  SmallVector<StringRef> parts;
+  text.split(parts, 'x');
+  for (StringRef p : parts) {
+    int64_t d;
+    if (p.trim().getAsInteger(10, d) || d < 0)
+      return false;
+    shape.push_back(d);
+  }
+  return true;
+}
+
+namespace {
+
+/// Refuses tensors whose element count overflows or is absurd before any
+/// memory is allocated for them.
+constexpr int64_t kMaxElements = int64_t(1) << 40;
+
+const char *dtypeName(int32_t t) {
+  switch (t) {
+  case onnx::TensorProto::FLOAT: return "float32";
+  case onnx::TensorProto::UINT8: return "uint8";
+  case onnx::TensorProto::INT8: return "int8";
+  case onnx::TensorProto::UINT16: return "uint16";
+  case onnx::TensorProto::INT16: return "int16";
+  case onnx::TensorProto::INT32: return "int32";
+  case onnx::TensorProto::INT64: return "int64";
+  case onnx::TensorProto::STRING: return "string";
+  case onnx::TensorProto::BOOL: return "bool";
+  case onnx::TensorProto::FLOAT16: return "float16";
+  case onnx::TensorProto::DOUBLE: return "float64";
+  case onnx::TensorProto::UINT32: return "uint32";
+  case onnx::TensorProto::UINT64: return "uint64";
+  case onnx::TensorProto::COMPLEX64: return "complex64";
+  case onnx::TensorProto::COMPLEX128: return "complex128";
+  case onnx::TensorProto::BFLOAT16: return "bfloat16";
+  default: return "unknown";
+  }
+}
+
+class Importer {
+public:
+  Importer(MLIRContext &ctx, StringRef sourceName, const ImportOptions &opts)
+      : ctx(ctx), b(&ctx), sourceName(sourceName.str()), opts(opts),
+        fileLoc(FileLineColLoc::get(&ctx, sourceName, 0, 0)) {}
+
+  OwningOpRef<ModuleOp> run(const onnx::ModelProto &model);
+
+private:
+  InFlightDiagnostic error() { return emitError(fileLoc); }
+
+  /// MLIR element type for an ONNX data type, or null if unsupported.
+  Type elementType(int32_t dtype) {
+    switch (dtype) {
+    case onnx::TensorProto::FLOAT: return b.getF32Type();
+    case onnx::TensorProto::DOUBLE: return b.getF64Type();
+    case onnx::TensorProto::FLOAT16: return b.getF16Type();
+    case onnx::TensorProto::BFLOAT16: return b.getBF16Type();
+    case onnx::TensorProto::INT8: return b.getIntegerType(8);
+    case onnx::TensorProto::INT16: return b.getIntegerType(16);
+    case onnx::TensorProto::INT32: return b.getI32Type();
+    case onnx::TensorProto::INT64: return b.getI64Type();
+    case onnx::TensorProto::BOOL: return b.getI1Type();
+    default: return Type();
+    }
+  }
+
+  LogicalResult checkDims(ArrayRef<int64_t> dims, StringRef what) {
+    int64_t n = 1;
+    for (int64_t d : dims) {
+      if (d < 0)
+        return error() << what << " has a negative dimension " << d;
+      if (d != 0 && n > kMaxElements / d)
+        return error() << what << " has an absurd size (more than 2^40 "
+                       << "elements)";
+      n *= d;
+    }
+    return success();
+  }
+
+  FailureOr<Attribute> tensorAttr(const onnx::TensorProto &t, StringRef what);
+  FailureOr<RankedTensorType> inputType(const onnx::ValueInfoProto &vi);
+  LogicalResult checkSupported(const onnx::GraphProto &g);
+  LogicalResult importNode(const onnx::NodeProto &node, int index);
+  LogicalResult checkDeclaredOutput(const onnx::ValueInfoProto &vi, Value v);
+
+  Location nodeLoc(const onnx::NodeProto &node, int index) {
+    std::string name = node.name().empty()
+                           ? (node.op_type() + "#" + std::to_string(index))
+                           : node.name();
+    return NameLoc::get(b.getStringAttr(name), fileLoc);
+  }
+  std::string nodeDesc(const onnx::NodeProto &node, int index) {
+    std::string name = node.name().empty()
+                           ? ("#" + std::to_string(index))
+                           : ("'" + node.name() + "'");
+    return "node " + name + " (" + node.op_type() + ")";
+  }
+
+  MLIRContext &ctx;
+  OpBuilder b;
+  std::string sourceName;
+  const ImportOptions &opts;
+  Location fileLoc;
+  int64_t opset = 0;
+  llvm::StringMap<Value> values;
+  llvm::StringMap<const onnx::TensorProto *> initializers;
+  llvm::StringSet<> resourceNames;
+};
+
+FailureOr<Attribute> Importer::tensorAttr(const onnx::TensorProto &t,
+                                          StringRef what) {
+  std::string desc = (what + " '" + t.name() + "'").str();
+  if (t.data_location() == onnx::TensorProto::EXTERNAL)
+    return error() << desc
+                   << " stores its data in an external file, which Facet "
+                      "does not read yet";
+  if (t.has_segment())
+    return error() << desc << " is segmented, which Facet does not support";
+  Type elemTy = elementType(t.data_type());
+  if (!elemTy)
+    return error() << desc << " has element type " << dtypeName(t.data_type())
+                   << ", which Facet does not support";
+  SmallVector<int64_t> dims(t.dims().begin(), t.dims().end());
+  if (failed(checkDims(dims, desc)))
+    return failure();
+  auto type = RankedTensorType::get(dims, elemTy);
+  int64_t numel = type.getNumElements();
+  unsigned bits = elemTy.getIntOrFloatBitWidth();
+  size_t elemBytes = bits == 1 ? 1 : bits / 8;
+
+  // Gather the little-endian bytes of every element, whichever field holds
+  // them.
+  std::string bytes;
+  auto countError = [&](int64_t got) {
+    return error() << desc << " has " << got << " values but its dims "
+                   << "hold " << numel;
+  };
+  if (t.has_raw_data()) {
+    if (static_cast<int64_t>(t.raw_data().size()) !=
+        numel * static_cast<int64_t>(elemBytes))
+      return error() << desc << " has " << t.raw_data().size()
+                     << " bytes of raw data but its dims and type need "
+                     << numel * elemBytes;
+    bytes = t.raw_data();
+  } else {
+    bytes.resize(numel * elemBytes);
+    char *out = bytes.data();
+    switch (t.data_type()) {
+    case onnx::TensorProto::FLOAT:
+      if (t.float_data_size() != numel)
+        return countError(t.float_data_size());
+      memcpy(out, t.float_data().data(), numel * 4);
+      break;
+    case onnx::TensorProto::DOUBLE:
+      if (t.double_data_size() != numel)
+        return countError(t.double_data_size());
+      memcpy(out, t.double_data().data(), numel * 8);
+      break;
+    case onnx::TensorProto::INT64:
+      if (t.int64_data_size() != numel)
+        return countError(t.int64_data_size());
+      memcpy(out, t.int64_data().data(), numel * 8);
+      break;
+    default: // int32_data holds int32, int16, int8, bool, float16, bfloat16.
+      if (t.int32_data_size() != numel)
+        return countError(t.int32_data_size());
+      for (int64_t i = 0; i < numel; ++i) {
+        int32_t v = t.int32_data(static_cast<int>(i));
+        memcpy(out + i * elemBytes, &v, elemBytes); // little-endian host
+      }
+      break;
+    }
+  }
+
+  if (elemTy.isInteger(1)) {
+    SmallVector<bool> bools(numel);
+    for (int64_t i = 0; i < numel; ++i)
+      bools[i] = bytes[i] != 0;
+    return Attribute(DenseElementsAttr::get(type, bools));
+  }
+  if (numel <= opts.inlineElementLimit) {
+    bool detectedSplat = false;
+    ArrayRef<char> raw(bytes.data(), bytes.size());
+    if (!DenseElementsAttr::isValidRawBuffer(type, raw, detectedSplat))
+      return error() << desc << " has malformed data";
+    return Attribute(DenseElementsAttr::getFromRawBuffer(type, raw));
+  }
+  // Large weights: one aligned copy owned by the resource blob manager.
+  std::string key;
+  for (char c : t.name().empty() ? std::string("weight") : t.name())
+    key.push_back(llvm::isAlnum(c) || c == '_' || c == '.' ? c : '_');
+  if (!llvm::isAlpha(key[0]) && key[0] != '_')
+    key.insert(key.begin(), '_');
+  AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
+      ArrayRef<char>(bytes.data(), bytes.size()), alignof(std::max_align_t));
+  return Attribute(DenseResourceElementsAttr::get(type, key, std::move(blob)));
+}
+
+FailureOr<RankedTensorType>
+Importer::inputType(const onnx::ValueInfoProto &vi) {
+  std::string name = vi.name();
+  if (!vi.type().has_tensor_type())
+    return error() << "graph input '" << name
+                   << "' is not a tensor (sequences, maps and optionals are "
+                      "not supported)";
+  const auto &tt = vi.type().tensor_type();
+  Type elemTy = elementType(tt.elem_type());
+  if (!elemTy)
+    return error() << "graph input '" << name << "' has element type "
+                   << dtypeName(tt.elem_type())
+                   << ", which Facet does not support";
+  auto it = opts.inputShapes.find(name);
+  if (!tt.has_shape() && it == opts.inputShapes.end())
+    return error() << "graph input '" << name
+                   << "' has no declared shape; give one with --shape "
+                   << name << "=...";
+  SmallVector<int64_t> shape;
+  if (it != opts.inputShapes.end()) {
+    shape = it->second;
+    if (tt.has_shape()) {
+      const auto &declared = tt.shape();
+      if (declared.dim_size() != static_cast<int>(shape.size()))
+        return error() << "--shape " << name << " has rank " << shape.size()
+                       << " but the model declares rank "
+                       << declared.dim_size();
+      for (int i = 0; i < declared.dim_size(); ++i)
+        if (declared.dim(i).has_dim_value() &&
+            declared.dim(i).dim_value() != shape[i])
+          return error() << "--shape " << name << " sets dimension " << i
+                         << " to " << shape[i]
+                         << " but the model fixes it to "
+                         << declared.dim(i).dim_value();
+    }
+  } else {
+    for (int i = 0; i < tt.shape().dim_size(); ++i) {
+      const auto &d = tt.shape().dim(i);
+      if (!d.has_dim_value()) {
+        auto diag = error() << "graph input '" << name << "' has dynamic "
+                            << "dimension " << i;
+        if (d.has_dim_param())
+          diag << " ('" << d.dim_param() << "')";
+        diag << "; fix it with --shape " << name << "=<d0>x<d1>x...";
+        return diag;
+      }
+      shape.push_back(d.dim_value());
+    }
+  }
+  if (failed(checkDims(shape, "graph input '" + name + "'")))
+    return failure();
+  return RankedTensorType::get(shape, elemTy);
+}
+
+/// The ops this importer translates, with the attributes each understands.
+const llvm::StringMap<std::vector<std::string>> &supportedOps() {
+  static const llvm::StringMap<std::vector<std::string>> ops = {
+      {"MatMul", {}},
+      {"Gemm", {"alpha", "beta", "transA", "transB"}},
+      {"Add", {}},
+      {"Relu", {}},
+      {"Identity", {}},
+      {"Constant",
+       {"value", "value_float", "value_floats", "value_int", "value_ints"}},
+  };
+  return ops;
+}
+
+LogicalResult Importer::checkSupported(const onnx::GraphProto &g) {
+  SmallVector<std::string> unsupported;
+  for (auto [i, node] : llvm::enumerate(g.node())) {
+    bool defaultDomain = node.domain().empty() || node.domain() == "ai.onnx";
+    if (!defaultDomain || !supportedOps().count(node.op_type())) {
+      std::string d = nodeDesc(node, i);
+      if (!defaultDomain)
+        d += " in domain '" + node.domain() + "'";
+      unsupported.push_back(d);
+    }
+  }
+  if (unsupported.empty())
+    return success();
+  auto diag = error() << unsupported.size() << " unsupported op"
+                      << (unsupported.size() == 1 ? "" : "s") << ": ";
+  llvm::interleave(unsupported, diag, ", ");
+  return diag;
+}
+
+LogicalResult Importer::importNode(const onnx::NodeProto &node, int index) {
+  std::string desc = nodeDesc(node, index);
+  Location loc = nodeLoc(node, index);
+  const auto &known = supportedOps().lookup(node.op_type());
+
+  // Attributes: refuse any we do not understand rather than ignore it.
+  llvm::StringMap<const onnx::AttributeProto *> attrs;
+  for (const auto &a : node.attribute()) {
+    if (!llvm::is_contained(known, a.name()))
+      return emitError(loc) << desc << ": unsupported attribute '" << a.name()
+                            << "'";
+    if (a.has_ref_attr_name())
+      return emitError(loc) << desc << ": attribute '" << a.name()
+                            << "' refers to a function attribute, which is "
+                               "not supported";
+    attrs[a.name()] = &a;
+  }
+  auto floatAttr = [&](StringRef name, float dflt) {
+    auto it = attrs.find(name);
+    return it == attrs.end() ? dflt : it->second->f();
+  };
+  auto intAttr = [&](StringRef name, int64_t dflt) {
+    auto it = attrs.find(name);
+    return it == attrs.end() ? dflt : it->second->i();
+  };
+
+  // Operands; an empty name is an omitted optional input.
+  SmallVector<Value> operands;
+  for (const std::string &in : node.input()) {
+    if (in.empty()) {
+      operands.push_back(Value());
+      continue;
+    }
+    auto it = values.find(in);
+    if (it == values.end())
+      return emitError(loc) << desc << ": input '" << in
+                            << "' is not produced by any earlier node, graph "
+                               "input or initializer (missing initializer, "
+                               "unsorted graph or cycle)";
+    operands.push_back(it->second);
+  }
+  auto expectInputs = [&](size_t lo, size_t hi) -> LogicalResult {
+    if (operands.size() < lo || operands.size() > hi)
+      return emitError(loc)
+             << desc << " expects " << (lo == hi ? "" : "between ") << lo
+             << (lo == hi ? "" : (" and " + std::to_string(hi)))
+             << " inputs, got " << operands.size();
+    for (size_t i = 0; i < lo; ++i)
+      if (!operands[i])
+        return emitError(loc) << desc << ": required input " << i
+                              << " is missing";
+    return success();
+  };
+  if (node.output_size() != 1 || node.output(0).empty())
+    return emitError(loc) << desc << " must have exactly one output, has "
+                          << node.output_size();
+  for (Value v : operands)
+    if (v && !isa<RankedTensorType>(v.getType()))
+      return emitError(loc) << desc << ": operand is not a ranked tensor";
+
+  Operation *op = nullptr;
+  StringRef opType = node.op_type();
+  std::string inferError;
+  auto inferFailed = [&]() -> LogicalResult {
+    return emitError(loc) << desc << ": " << inferError;
+  };
+  auto tensorOf = [&](Value v) {
+    return v ? cast<RankedTensorType>(v.getType()) : RankedTensorType();
+  };
+
+  if (opType == "Constant") {
+    if (failed(expectInputs(0, 0)))
+      return failure();
+    if (attrs.size() != 1)
+      return emitError(loc) << desc << " must have exactly one value "
+                               "attribute, has "
+                            << attrs.size();
+    const onnx::AttributeProto &a = *attrs.begin()->second;
+    FailureOr<Attribute> value;
+    if (a.name() == "value") {
+      value = tensorAttr(a.t(), desc + " value");
+    } else if (a.name() == "value_float") {
+      value = Attribute(DenseElementsAttr::get(
+          RankedTensorType::get({}, b.getF32Type()), a.f()));
+    } else if (a.name() == "value_floats") {
+      SmallVector<float> v(a.floats().begin(), a.floats().end());
+      value = Attribute(DenseElementsAttr::get(
+          RankedTensorType::get({(int64_t)v.size()}, b.getF32Type()),
+          ArrayRef<float>(v)));
+    } else if (a.name() == "value_int") {
+      value = Attribute(DenseElementsAttr::get(
+          RankedTensorType::get({}, b.getI64Type()), int64_t(a.i())));
+    } else {
+      SmallVector<int64_t> v(a.ints().begin(), a.ints().end());
+      value = Attribute(DenseElementsAttr::get(
+          RankedTensorType::get({(int64_t)v.size()}, b.getI64Type()),
+          ArrayRef<int64_t>(v)));
+    }
+    if (failed(value))
+      return failure();
+    op = facet::ConstantOp::create(b, loc, cast<TypedAttr>(*value));
+  } else if (opType == "MatMul") {
+    if (failed(expectInputs(2, 2)))
+      return failure();
+    auto type = inferMatMulType(tensorOf(operands[0]), tensorOf(operands[1]),
+                                inferError);
+    if (failed(type))
+      return inferFailed();
+    op = MatMulOp::create(b, loc, *type, operands[0], operands[1]);
+  } else if (opType == "Add") {
+    if (failed(expectInputs(2, 2)))
+      return failure();
+    auto type = inferBroadcastType(tensorOf(operands[0]),
+                                   tensorOf(operands[1]), inferError);
+    if (failed(type))
+      return inferFailed();
+    op = AddOp::create(b, loc, *type, operands[0], operands[1]);
+  } else if (opType == "Gemm") {
+    if (failed(expectInputs(2, 3)))
+      return failure();
+    Value c = operands.size() == 3 ? operands[2] : Value();
+    bool transA = intAttr("transA", 0) != 0;
+    bool transB = intAttr("transB", 0) != 0;
+    auto type = inferGemmType(tensorOf(operands[0]), tensorOf(operands[1]),
+                              tensorOf(c), transA, transB, inferError);
+    if (failed(type))
+      return inferFailed();
+    op = GemmOp::create(b, loc, *type, operands[0], operands[1], c,
+                        b.getF32FloatAttr(floatAttr("alpha", 1.0f)),
+                        b.getF32FloatAttr(floatAttr("beta", 1.0f)),
+                        b.getBoolAttr(transA), b.getBoolAttr(transB));
+  } else if (opType == "Relu") {
+    if (failed(expectInputs(1, 1)))
+      return failure();
+    op = ReluOp::create(b, loc, operands[0]);
+  } else if (opType == "Identity") {
+    if (failed(expectInputs(1, 1)))
+      return failure();
+    op = IdentityOp::create(b, loc, operands[0]);
+  } else {
+    return emitError(loc) << desc << ": unsupported op";
+  }
+  // Type constraints (e.g. an integer MatMul) are checked by the verifier;
+  // prefix its message with the node.
+  {
+    bool busy = false;
+    ScopedDiagnosticHandler handler(&ctx, [&](Diagnostic &d) {
+      if (busy || d.getSeverity() != DiagnosticSeverity::Error)
+        return failure();
+      busy = true;
+      emitError(loc) << desc << ": " << d.str();
+      busy = false;
+      return success();
+    });
+    if (failed(verify(op)))
+      return failure();
+  }
+  values[node.output(0)] = op->getResult(0);
+  return success();
+}
+
+LogicalResult Importer::checkDeclaredOutput(const onnx::ValueInfoProto &vi,
+                                            Value v) {
+  auto type = cast<RankedTensorType>(v.getType());
+  if (!vi.type().has_tensor_type())
+    return error() << "graph output '" << vi.name() << "' is not a tensor";
+  const auto &tt = vi.type().tensor_type();
+  if (tt.elem_type() != 0 && elementType(tt.elem_type()) != type.getElementType())
+    return error() << "graph output '" << vi.name() << "' is declared "
+                   << dtypeName(tt.elem_type()) << " but computes " << type;
+  if (!tt.has_shape())
+    return success();
+  if (tt.shape().dim_size() != type.getRank())
+    return error() << "graph output '" << vi.name() << "' is declared with "
+                   << "rank " << tt.shape().dim_size() << " but computes "
+                   << type;
+  for (int i = 0; i < tt.shape().dim_size(); ++i)
+    if (tt.shape().dim(i).has_dim_value() &&
+        tt.shape().dim(i).dim_value() != type.getDimSize(i))
+      return error() << "graph output '" << vi.name() << "' declares "
+                     << "dimension " << i << " = "
+                     << tt.shape().dim(i).dim_value() << " but computes "
+                     << type;
+  return success();
+}
+
+int32_t onnxDtype(Type t) {
+  if (t.isF32()) return onnx::TensorProto::FLOAT;
+  if (t.isF64()) return onnx::TensorProto::DOUBLE;
+  if (t.isF16()) return onnx::TensorProto::FLOAT16;
+  if (t.isBF16()) return onnx::TensorProto::BFLOAT16;
+  if (t.isInteger(1)) return onnx::TensorProto::BOOL;
+  if (t.isInteger(8)) return onnx::TensorProto::INT8;
+  if (t.isInteger(16)) return onnx::TensorProto::INT16;
+  if (t.isInteger(32)) return onnx::TensorProto::INT32;
+  if (t.isInteger(64)) return onnx::TensorProto::INT64;
+  return 0;
+}
+
+OwningOpRef<ModuleOp> Importer::run(const onnx::ModelProto &model) {
+  if (!model.has_graph() || model.ir_version() <= 0) {
+    error() << "not an ONNX model (no graph or no IR version)";
+    return nullptr;
+  }
+  for (const auto &o : model.opset_import())
+    if (o.domain().empty() || o.domain() == "ai.onnx")
+      opset = o.version();
+  if (opset == 0 && model.ir_version() >= 3) {
+    error() << "model imports no version of the default ONNX opset";
+    return nullptr;
+  }
+  const onnx::GraphProto &g = model.graph();
+  if (failed(checkSupported(g)))
+    return nullptr;
+
+  // --shape must name real inputs.
+  llvm::StringSet<> inputNames;
+  for (const auto &vi : g.input())
+    inputNames.insert(vi.name());
+  for (const auto &entry : opts.inputShapes)
+    if (!inputNames.count(entry.getKey())) {
+      auto diag = error() << "--shape names '" << entry.getKey()
+                          << "', which is not an input of the model; inputs: ";
+      llvm::interleaveComma(g.input(), diag,
+                            [&](const auto &vi) { diag << vi.name(); });
+      return nullptr;
+    }
+
+  for (const auto &init : g.initializer()) {
+    if (init.name().empty()) {
+      error() << "an initializer has no name";
+      return nullptr;
+    }
+    initializers[init.name()] = &init;
+  }
+
+  // Graph inputs that are also initializers are constants (IR < 4 style).
+  SmallVector<const onnx::ValueInfoProto *> realInputs;
+  SmallVector<Type> argTypes;
+  for (const auto &vi : g.input()) {
+    if (initializers.count(vi.name()))
+      continue;
+    FailureOr<RankedTensorType> t = inputType(vi);
+    if (failed(t))
+      return nullptr;
+    realInputs.push_back(&vi);
+    argTypes.push_back(*t);
+  }
+
+  auto module = ModuleOp::create(fileLoc);
+  OwningOpRef<ModuleOp> owner(module);
+  b.setInsertionPointToEnd(module.getBody());
+  auto func = func::FuncOp::create(b, fileLoc, "main",
+                                   b.getFunctionType(argTypes, {}));
+  Block *entry = func.addEntryBlock();
+  b.setInsertionPointToStart(entry);
+  for (auto [vi, arg] : llvm::zip(realInputs, entry->getArguments()))
+    values[vi->name()] = arg;
+
+  for (const auto &init : g.initializer()) {
+    if (values.count(init.name()) && !initializers.count(init.name()))
+      continue;
+    FailureOr<Attribute> attr = tensorAttr(init, "initializer");
+    if (failed(attr))
+      return nullptr;
+    Location loc = NameLoc::get(b.getStringAttr(init.name()), fileLoc);
+    values[init.name()] =
+        facet::ConstantOp::create(b, loc, cast<TypedAttr>(*attr)).getResult();
+  }
+
+  for (auto [i, node] : llvm::enumerate(g.node()))
+    if (failed(importNode(node, static_cast<int>(i))))
+      return nullptr;
+
+  if (g.output_size() == 0) {
+    error() << "the graph has no outputs";
+    return nullptr;
+  }
+  SmallVector<Value> results;
+  SmallVector<Attribute> inSig, outSig;
+  for (const auto &vi : g.output()) {
+    auto it = values.find(vi.name());
+    if (it == values.end()) {
+      error() << "graph output '" << vi.name()
+              << "' is not produced by any node, input or initializer";
+      return nullptr;
+    }
+    if (failed(checkDeclaredOutput(vi, it->second)))
+      return nullptr;
+    results.push_back(it->second);
+  }
+  func::ReturnOp::create(b, fileLoc, results);
+  func.setFunctionType(
+      b.getFunctionType(argTypes, ValueRange(results).getTypes()));
+
+  auto sigEntry = [&](StringRef name, Type type) {
+    return b.getDictionaryAttr(
+        {b.getNamedAttr("name", b.getStringAttr(name)),
+         b.getNamedAttr("type", TypeAttr::get(type)),
+         b.getNamedAttr("dtype", b.getI32IntegerAttr(onnxDtype(
+                                     cast<ShapedType>(type).getElementType())))});
+  };
+  for (auto [vi, t] : llvm::zip(realInputs, argTypes))
+    inSig.push_back(sigEntry(vi->name(), t));
+  for (auto [vi, v] : llvm::zip(g.output(), results))
+    outSig.push_back(sigEntry(vi.name(), v.getType()));
+  module->setAttr(kModelSignatureAttr,
+                  b.getDictionaryAttr(
+                      {b.getNamedAttr("inputs", b.getArrayAttr(inSig)),
+                       b.getNamedAttr("outputs", b.getArrayAttr(outSig))}));
+  module->setAttr("facet.onnx_opset", b.getI64IntegerAttr(opset));
+  if (failed(verify(module)))
+    return nullptr;
+  return owner;
+}
+
+} // namespace
+
+OwningOpRef<ModuleOp> facet::importOnnxBytes(MLIRContext &context,
+                                             StringRef bytes,
+                                             StringRef sourceName,
+                                             const ImportOptions &options) {
+  context.loadDialect<FacetDialect, func::FuncDialect>();
+  Location loc = FileLineColLoc::get(&context, sourceName, 0, 0);
+  if (bytes.size() > static_cast<size_t>(INT_MAX)) {
+    emitError(loc) << "model file is larger than 2 GiB; protobuf cannot "
+                      "parse it (store weights as external data)";
+    return nullptr;
+  }
+  onnx::ModelProto model;
+  google::protobuf::io::CodedInputStream stream(
+      reinterpret_cast<const uint8_t *>(bytes.data()),
+      static_cast<int>(bytes.size()));
+  stream.SetTotalBytesLimit(INT_MAX);
+  if (!model.ParseFromCodedStream(&stream) ||
+      !stream.ConsumedEntireMessage()) {
+    emitError(loc) << "not a valid ONNX model: the protobuf cannot be parsed "
+                      "(truncated or not an ONNX file)";
+    return nullptr;
+  }
+  Importer importer(context, sourceName, options);
+  return importer.run(model);
+}
+
+OwningOpRef<ModuleOp> facet::importOnnxFile(MLIRContext &context,
+                                            StringRef path,
+                                            const ImportOptions &options) {
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/false);
+  if (!buffer) {
+    emitError(FileLineColLoc::get(&context, path, 0, 0))
+        << "cannot read '" << path << "': " << buffer.getError().message();
+    return nullptr;
+  }
+  return importOnnxBytes(context, (*buffer)->getBuffer(), path, options);
+}

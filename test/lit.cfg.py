@@ -1,0 +1,31 @@
+# -*- Python -*-
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+config.name = "Facet"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".onnxtxt", ".test"]
+config.excludes = ["Inputs", "lit-utils", "CMakeLists.txt", "README.md"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.facet_obj_root, "test")
+
+llvm_config.use_default_substitutions()
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+
+utils = os.path.join(config.test_source_root, "lit-utils")
+config.substitutions.append(("%python", config.python_executable))
+# %onnx-from-text IN -o OUT: ONNX textual syntax (onnx.parser) -> model file.
+config.substitutions.append(
+    ("%onnx-from-text",
+     config.python_executable + " " + os.path.join(utils, "onnx_from_text.py")))
+config.substitutions.append(("%lit-utils", utils))
+
+tools = [
+    ToolSubst("facet-opt", unresolved="fatal"),
+    ToolSubst("facet-compile", unresolved="fatal"),
+    ToolSubst("facet-run", unresolved="ignore"),
+]
+llvm_config.add_tool_substitutions(tools, [config.facet_tools_dir, config.llvm_tools_dir])

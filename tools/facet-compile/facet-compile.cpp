@@ -1,0 +1,197 @@
+//===- facet-compile.cpp - Compile an ONNX model ahead of time ------------===//
+//
+//   facet-compile MODEL.onnx -o OUT [--emit=facet|linalg|llvm|obj|lib]
+//                 [--shape NAME=1x32 ...] [-O0..-O3]
+//
+// Errors go to stderr as `facet-compile: error: ...` and exit non-zero; on any
+// error nothing is written.
+//
+//===----------------------------------------------------------------------===//
+
+#include "facet/Compiler/Compiler.h"
+#include "facet/Import/OnnxImporter.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/OperationSupport.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace llvm;
+
+namespace {
+enum class Emit { Facet, Linalg, LLVMIR, Object, Library };
+
+cl::OptionCategory category("facet-compile options");
+
+cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.onnx>"),
+                               cl::Required, cl::cat(category));
+cl::opt<std::string> outputPath("o", cl::desc("Output file ('-' for stdout, "
+                                              "text formats only)"),
+                                cl::value_desc("path"), cl::init(""),
+                                cl::cat(category));
+cl::opt<Emit> emit(
+    "emit", cl::desc("What to produce"), cl::init(Emit::Library),
+    cl::values(clEnumValN(Emit::Facet, "facet", "facet dialect IR (imported)"),
+               clEnumValN(Emit::Linalg, "linalg", "linalg/tensor IR"),
+               clEnumValN(Emit::LLVMIR, "llvm", "optimized LLVM IR"),
+               clEnumValN(Emit::Object, "obj", "relocatable object file"),
+               clEnumValN(Emit::Library, "lib",
+                          "shared library with the C ABI (default)")),
+    cl::cat(category));
+cl::list<std::string> shapes(
+    "shape", cl::desc("Fix an input's shape, e.g. --shape input_ids=1x32"),
+    cl::value_desc("NAME=DxDx..."), cl::cat(category));
+cl::opt<char> optLevel("O", cl::desc("Optimization level 0-3 (default 2)"),
+                       cl::Prefix, cl::init('2'), cl::cat(category));
+
+int fail(const Twine &msg) {
+  errs() << "facet-compile: error: " << msg << "\n";
+  return 1;
+}
+
+/// Prints diagnostics as `facet-compile: error: FILE: message`; node names are
+/// part of the importer's messages, so the location adds only the file.
+void printDiagnostic(mlir::Diagnostic &d) {
+  std::string where;
+  mlir::Location loc = d.getLocation();
+  if (auto nl = mlir::dyn_cast<mlir::NameLoc>(loc))
+    if (mlir::isa<mlir::FileLineColLoc>(nl.getChildLoc()))
+      loc = nl.getChildLoc();
+  if (auto fl = mlir::dyn_cast<mlir::FileLineColLoc>(loc)) {
+    where = fl.getFilename().str();
+    if (fl.getLine() != 0)
+      where += ":" + std::to_string(fl.getLine()) + ":" +
+               std::to_string(fl.getColumn());
+  } else if (auto nl = mlir::dyn_cast<mlir::NameLoc>(loc)) {
+    where = "'" + nl.getName().str() + "'";
+  } else {
+    raw_string_ostream os(where);
+    loc.print(os);
+  }
+  const char *severity = "error";
+  if (d.getSeverity() == mlir::DiagnosticSeverity::Warning)
+    severity = "warning";
+  else if (d.getSeverity() == mlir::DiagnosticSeverity::Note)
+    severity = "note";
+  else if (d.getSeverity() == mlir::DiagnosticSeverity::Remark)
+    severity = "remark";
+  errs() << "facet-compile: " << severity << ": " << where << ": " << d.str()
+         << "\n";
+  for (mlir::Diagnostic &note : d.getNotes())
+    printDiagnostic(note);
+}
+
+bool isTextEmit() {
+  return emit == Emit::Facet || emit == Emit::Linalg || emit == Emit::LLVMIR;
+}
+
+int writeText(function_ref<void(raw_ostream &)> print) {
+  std::string path = outputPath.empty() ? "-" : outputPath.getValue();
+  std::error_code ec;
+  auto out = std::make_unique<ToolOutputFile>(path, ec, sys::fs::OF_Text);
+  if (ec)
+    return fail("cannot write '" + path + "': " + ec.message());
+  print(out->os());
+  out->keep();
+  return 0;
+}
+} // namespace
+
+int main(int argc, char **argv) {
+  InitLLVM initLLVM(argc, argv);
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(
+      argc, argv, "Facet: compile an ONNX model ahead of time\n");
+
+  if (optLevel < '0' || optLevel > '3')
+    return fail(Twine("-O") + std::string(1, optLevel) +
+                ": optimization level must be 0, 1, 2 or 3");
+  if (!isTextEmit() && (outputPath.empty() || outputPath == "-"))
+    return fail("--emit=obj and --emit=lib need an output file: -o PATH");
+
+  facet::ImportOptions importOptions;
+  for (const std::string &s : shapes) {
+    StringRef text(s);
+    auto [name, dims] = text.split('=');
+    SmallVector<int64_t> shape;
+    if (name.empty() || !text.contains('=') ||
+        !facet::parseShapeText(dims, shape))
+      return fail("--shape '" + s +
+                  "': expected NAME=DxDx... with non-negative integers, "
+                  "e.g. --shape input_ids=1x32");
+    if (importOptions.inputShapes.count(name))
+      return fail("--shape '" + name + "' given twice");
+    importOptions.inputShapes[name] = shape;
+  }
+
+  mlir::DialectRegistry registry;
+  facet::registerFacetCompilerDialects(registry);
+  mlir::MLIRContext context(registry);
+  context.getDiagEngine().registerHandler([](mlir::Diagnostic &d) {
+    printDiagnostic(d);
+    return mlir::success();
+  });
+
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      facet::importOnnxFile(context, inputPath, importOptions);
+  if (!module)
+    return 1;
+  if (emit == Emit::Facet)
+    return writeText([&](raw_ostream &os) { module->print(os); });
+
+  if (mlir::failed(facet::lowerToLinalg(*module)))
+    return 1;
+  if (emit == Emit::Linalg)
+    return writeText([&](raw_ostream &os) { module->print(os); });
+
+  if (mlir::failed(facet::lowerToLLVMDialect(*module)))
+    return 1;
+  facet::CodegenOptions codegen;
+  codegen.optLevel = optLevel - '0';
+  LLVMContext llvmContext;
+  std::string error;
+  std::unique_ptr<Module> llvmModule =
+      facet::translateToLLVMIR(*module, llvmContext, codegen, error);
+  if (!llvmModule)
+    return fail(error);
+  if (emit == Emit::LLVMIR)
+    return writeText([&](raw_ostream &os) { llvmModule->print(os, nullptr); });
+
+  SmallVector<char, 0> object;
+  if (mlir::failed(facet::emitObject(*llvmModule, codegen, object, error)))
+    return fail(error);
+  if (emit == Emit::Object) {
+    std::error_code ec;
+    ToolOutputFile out(outputPath, ec, sys::fs::OF_None);
+    if (ec)
+      return fail("cannot write '" + outputPath + "': " + ec.message());
+    out.os().write(object.data(), object.size());
+    out.keep();
+    return 0;
+  }
+
+  // The linker reads the object from a temporary file, removed afterwards.
+  SmallString<128> objPath;
+  int fd;
+  if (std::error_code ec =
+          sys::fs::createTemporaryFile("facet-model", "o", fd, objPath))
+    return fail("cannot create a temporary object file: " + ec.message());
+  FileRemover removeObj(objPath);
+  {
+    raw_fd_ostream os(fd, /*shouldClose=*/true);
+    os.write(object.data(), object.size());
+  }
+  if (mlir::failed(facet::linkSharedLibrary(objPath, outputPath, error))) {
+    sys::fs::remove(outputPath);
+    return fail(error);
+  }
+  return 0;
+}
