@@ -16,6 +16,9 @@ llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 utils = os.path.join(config.test_source_root, "lit-utils")
+# lit's defaults point %python at lit's own interpreter; tests need the one
+# CMake found (with numpy/onnx/onnxruntime installed by scripts/setup.sh).
+config.substitutions = [s for s in config.substitutions if s[0] != "%python"]
 config.substitutions.append(("%python", config.python_executable))
 # %onnx-from-text IN -o OUT: ONNX textual syntax (onnx.parser) -> model file.
 config.substitutions.append(

@@ -18,12 +18,25 @@ def main():
     ap.add_argument("-o", "--output", required=True)
     ap.add_argument("--no-check", action="store_true",
                     help="skip onnx.checker (for deliberately broken models)")
+    ap.add_argument("--unnamed", action="store_true",
+                    help="leave nodes unnamed (by default each node is named "
+                         "after its first output, as many exporters do)")
+    ap.add_argument("--truncate", type=int, default=None,
+                    help="write only the first N bytes (a truncated file)")
     args = ap.parse_args()
     lines = [l for l in open(args.input) if not l.lstrip().startswith("//")]
     model = onnx.parser.parse_model("".join(lines))
+    if not args.unnamed:
+        for node in model.graph.node:
+            if not node.name and node.output:
+                node.name = node.output[0]
     if not args.no_check:
         onnx.checker.check_model(model)
-    onnx.save(model, args.output)
+    data = model.SerializeToString()
+    if args.truncate is not None:
+        data = data[:args.truncate]
+    with open(args.output, "wb") as f:
+        f.write(data)
 
 
 if __name__ == "__main__":

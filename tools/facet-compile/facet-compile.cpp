@@ -11,6 +11,7 @@
 #include "facet/Compiler/Compiler.h"
 #include "facet/Import/OnnxImporter.h"
 
+#include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OperationSupport.h"
@@ -107,6 +108,9 @@ int writeText(function_ref<void(raw_ostream &)> print) {
 
 int main(int argc, char **argv) {
   InitLLVM initLLVM(argc, argv);
+  // --mlir-print-debuginfo, --mlir-elide-resource-strings-if-larger, ...
+  mlir::registerAsmPrinterCLOptions();
+  mlir::registerMLIRContextCLOptions();
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(
       argc, argv, "Facet: compile an ONNX model ahead of time\n");
