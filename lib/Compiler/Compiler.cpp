@@ -17,7 +17,9 @@
 #include "mlir/Target/LLVMIR/Export.h"
 
 #include "lld/Common/Driver.h"
+#include "llvm/IR/InstIterator.h"
 #include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Operator.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/IR/Verifier.h"
@@ -160,9 +162,17 @@ facet::translateToLLVMIR(ModuleOp module, llvm::LLVMContext &llvmContext,
   llvmModule->setTargetTriple(tm->getTargetTriple());
   llvmModule->setDataLayout(tm->createDataLayout());
   // Record the target in the object: the functions carry cpu/features.
+  // Float reductions (the K loop of every contraction) may be reassociated
+  // and multiply-adds contracted into FMAs, as onnxruntime and BLAS do;
+  // without it LLVM cannot vectorize a reduction loop.
   for (llvm::Function &f : *llvmModule) {
     if (f.isDeclaration())
       continue;
+    for (llvm::Instruction &inst : llvm::instructions(f))
+      if (llvm::isa<llvm::FPMathOperator>(inst)) {
+        inst.setHasAllowReassoc(true);
+        inst.setHasAllowContract(true);
+      }
     f.addFnAttr("target-cpu", tm->getTargetCPU());
     if (!tm->getTargetFeatureString().empty())
       f.addFnAttr("target-features", tm->getTargetFeatureString());

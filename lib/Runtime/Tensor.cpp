@@ -1,0 +1,329 @@
+//===- Tensor.cpp - Host tensors and their file formats -------------------===//
+
+#include "facet/Runtime/Tensor.h"
+
+#include "onnx/onnx_pb.h"
+
+#include <cctype>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+using namespace facet::runtime;
+
+size_t facet::runtime::dtypeSize(int32_t dtype) {
+  switch (dtype) {
+  case onnx::TensorProto::FLOAT: return 4;
+  case onnx::TensorProto::UINT8: return 1;
+  case onnx::TensorProto::INT8: return 1;
+  case onnx::TensorProto::INT16: return 2;
+  case onnx::TensorProto::INT32: return 4;
+  case onnx::TensorProto::INT64: return 8;
+  case onnx::TensorProto::BOOL: return 1;
+  case onnx::TensorProto::FLOAT16: return 2;
+  case onnx::TensorProto::DOUBLE: return 8;
+  default: return 0;
+  }
+}
+
+const char *facet::runtime::dtypeName(int32_t dtype) {
+  switch (dtype) {
+  case onnx::TensorProto::FLOAT: return "float32";
+  case onnx::TensorProto::UINT8: return "uint8";
+  case onnx::TensorProto::INT8: return "int8";
+  case onnx::TensorProto::INT16: return "int16";
+  case onnx::TensorProto::INT32: return "int32";
+  case onnx::TensorProto::INT64: return "int64";
+  case onnx::TensorProto::BOOL: return "bool";
+  case onnx::TensorProto::FLOAT16: return "float16";
+  case onnx::TensorProto::DOUBLE: return "float64";
+  default: return "unsupported";
+  }
+}
+
+int64_t Tensor::numElements() const {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return n;
+}
+
+double Tensor::elementAsDouble(int64_t i) const {
+  const char *p = data.data() + i * dtypeSize(dtype);
+  switch (dtype) {
+  case onnx::TensorProto::FLOAT: { float v; memcpy(&v, p, 4); return v; }
+  case onnx::TensorProto::DOUBLE: { double v; memcpy(&v, p, 8); return v; }
+  case onnx::TensorProto::INT64: { int64_t v; memcpy(&v, p, 8); return double(v); }
+  case onnx::TensorProto::INT32: { int32_t v; memcpy(&v, p, 4); return v; }
+  case onnx::TensorProto::INT16: { int16_t v; memcpy(&v, p, 2); return v; }
+  case onnx::TensorProto::INT8: return static_cast<int8_t>(*p);
+  case onnx::TensorProto::UINT8: return static_cast<uint8_t>(*p);
+  case onnx::TensorProto::BOOL: return *p ? 1.0 : 0.0;
+  case onnx::TensorProto::FLOAT16: {
+    uint16_t h; memcpy(&h, p, 2);
+    int exp = (h >> 10) & 0x1f, mant = h & 0x3ff;
+    double v = exp == 0    ? std::ldexp(mant, -24)
+               : exp == 31 ? (mant ? NAN : INFINITY)
+                           : std::ldexp(mant + 1024, exp - 25);
+    return (h & 0x8000) ? -v : v;
+  }
+  default: return 0;
+  }
+}
+
+static bool readFile(const std::string &path, std::string &bytes) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return false;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  bytes = ss.str();
+  return true;
+}
+
+/// Checks shape sanity and returns the byte size, or -1.
+static int64_t byteSize(const std::vector<int64_t> &shape, size_t elemSize) {
+  int64_t n = 1;
+  for (int64_t d : shape) {
+    if (d < 0 || (d != 0 && n > (int64_t(1) << 40) / d))
+      return -1;
+    n *= d;
+  }
+  return n * static_cast<int64_t>(elemSize);
+}
+
+//===----------------------------------------------------------------------===//
+// .npy (https://numpy.org/neps/nep-0001-npy-format.html)
+//===----------------------------------------------------------------------===//
+
+static const struct {
+  const char *descr;
+  int32_t dtype;
+} kNpyTypes[] = {
+    {"<f4", onnx::TensorProto::FLOAT},  {"<f8", onnx::TensorProto::DOUBLE},
+    {"<f2", onnx::TensorProto::FLOAT16}, {"<i8", onnx::TensorProto::INT64},
+    {"<i4", onnx::TensorProto::INT32},  {"<i2", onnx::TensorProto::INT16},
+    {"|i1", onnx::TensorProto::INT8},   {"|u1", onnx::TensorProto::UINT8},
+    {"|b1", onnx::TensorProto::BOOL},
+};
+
+/// Value of `key` in the header dict, up to the next top-level comma.
+static bool headerField(const std::string &header, const std::string &key,
+                        std::string &value) {
+  size_t pos = header.find("'" + key + "'");
+  if (pos == std::string::npos)
+    return false;
+  pos = header.find(':', pos);
+  if (pos == std::string::npos)
+    return false;
+  ++pos;
+  while (pos < header.size() && isspace(header[pos]))
+    ++pos;
+  size_t end = pos;
+  int depth = 0;
+  while (end < header.size()) {
+    char c = header[end];
+    if (c == '(')
+      ++depth;
+    else if (c == ')')
+      --depth;
+    else if ((c == ',' || c == '}') && depth == 0)
+      break;
+    ++end;
+  }
+  value = header.substr(pos, end - pos);
+  while (!value.empty() && isspace(value.back()))
+    value.pop_back();
+  return true;
+}
+
+Status facet::runtime::readNpy(const std::string &path, Tensor &tensor) {
+  std::string bytes;
+  if (!readFile(path, bytes))
+    return Status::error("cannot read '" + path + "'");
+  auto bad = [&](const std::string &why) {
+    return Status::error("'" + path + "' is not a valid .npy file: " + why);
+  };
+  if (bytes.size() < 10 || bytes.compare(0, 6, "\x93NUMPY") != 0)
+    return bad("bad magic");
+  int major = static_cast<uint8_t>(bytes[6]);
+  size_t headerLen, offset;
+  if (major == 1) {
+    headerLen = static_cast<uint8_t>(bytes[8]) |
+                (static_cast<uint8_t>(bytes[9]) << 8);
+    offset = 10;
+  } else if (major == 2 || major == 3) {
+    if (bytes.size() < 12)
+      return bad("truncated header");
+    headerLen = 0;
+    for (int i = 0; i < 4; ++i)
+      headerLen |= size_t(static_cast<uint8_t>(bytes[8 + i])) << (8 * i);
+    offset = 12;
+  } else {
+    return bad("unsupported version " + std::to_string(major));
+  }
+  if (bytes.size() < offset + headerLen)
+    return bad("truncated header");
+  std::string header = bytes.substr(offset, headerLen);
+  std::string descr, fortran, shapeText;
+  if (!headerField(header, "descr", descr) ||
+      !headerField(header, "fortran_order", fortran) ||
+      !headerField(header, "shape", shapeText))
+    return bad("header lacks descr, fortran_order or shape");
+  if (fortran != "False")
+    return bad("Fortran-ordered arrays are not supported");
+  if (descr.size() >= 2 && (descr.front() == '\'' || descr.front() == '"'))
+    descr = descr.substr(1, descr.size() - 2);
+  if (descr == "<b1")
+    descr = "|b1";
+  tensor.dtype = 0;
+  for (const auto &t : kNpyTypes)
+    if (descr == t.descr)
+      tensor.dtype = t.dtype;
+  if (!tensor.dtype)
+    return bad("unsupported dtype '" + descr + "'");
+  tensor.shape.clear();
+  if (shapeText.size() < 2 || shapeText.front() != '(' ||
+      shapeText.back() != ')')
+    return bad("malformed shape " + shapeText);
+  std::stringstream dims(shapeText.substr(1, shapeText.size() - 2));
+  std::string item;
+  while (std::getline(dims, item, ',')) {
+    size_t b = item.find_first_not_of(" \t");
+    if (b == std::string::npos)
+      continue;
+    item = item.substr(b, item.find_last_not_of(" \tL") - b + 1);
+    char *end = nullptr;
+    long long d = strtoll(item.c_str(), &end, 10);
+    if (item.empty() || *end != '\0' || d < 0)
+      return bad("malformed shape " + shapeText);
+    tensor.shape.push_back(d);
+  }
+  int64_t size = byteSize(tensor.shape, dtypeSize(tensor.dtype));
+  if (size < 0)
+    return bad("absurd shape " + shapeText);
+  if (bytes.size() - offset - headerLen != static_cast<size_t>(size))
+    return bad("expected " + std::to_string(size) + " bytes of data, found " +
+               std::to_string(bytes.size() - offset - headerLen));
+  tensor.data.assign(bytes.begin() + offset + headerLen, bytes.end());
+  return Status::success();
+}
+
+Status facet::runtime::writeNpy(const std::string &path,
+                                const Tensor &tensor) {
+  const char *descr = nullptr;
+  for (const auto &t : kNpyTypes)
+    if (t.dtype == tensor.dtype)
+      descr = t.descr;
+  if (!descr)
+    return Status::error("cannot write '" + path + "': element type " +
+                         dtypeName(tensor.dtype) + " has no .npy equivalent");
+  std::string shape = "(";
+  for (size_t i = 0; i < tensor.shape.size(); ++i)
+    shape += std::to_string(tensor.shape[i]) + ",";
+  if (tensor.shape.size() > 1)
+    shape.pop_back();
+  shape += ")";
+  std::string header = std::string("{'descr': '") + descr +
+                       "', 'fortran_order': False, 'shape': " + shape + ", }";
+  // Pad so that the data starts 64-byte aligned; the header ends in '\n'.
+  size_t total = 10 + header.size() + 1;
+  header.append((64 - total % 64) % 64, ' ');
+  header.push_back('\n');
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out)
+    return Status::error("cannot write '" + path + "'");
+  out.write("\x93NUMPY\x01\x00", 8);
+  char len[2] = {static_cast<char>(header.size() & 0xff),
+                 static_cast<char>(header.size() >> 8)};
+  out.write(len, 2);
+  out.write(header.data(), header.size());
+  out.write(tensor.data.data(), tensor.data.size());
+  if (!out)
+    return Status::error("error while writing '" + path + "'");
+  return Status::success();
+}
+
+//===----------------------------------------------------------------------===//
+// ONNX TensorProto
+//===----------------------------------------------------------------------===//
+
+Status facet::runtime::readTensorProto(const std::string &path,
+                                       Tensor &tensor, std::string *name) {
+  std::string bytes;
+  if (!readFile(path, bytes))
+    return Status::error("cannot read '" + path + "'");
+  onnx::TensorProto proto;
+  if (!proto.ParseFromString(bytes))
+    return Status::error("'" + path + "' is not a serialized ONNX TensorProto");
+  if (name)
+    *name = proto.name();
+  if (proto.data_location() == onnx::TensorProto::EXTERNAL)
+    return Status::error("'" + path + "': external data is not supported");
+  tensor.dtype = proto.data_type();
+  size_t elemSize = dtypeSize(tensor.dtype);
+  if (!elemSize)
+    return Status::error("'" + path + "': element type " +
+                         std::to_string(tensor.dtype) + " is not supported");
+  tensor.shape.assign(proto.dims().begin(), proto.dims().end());
+  int64_t size = byteSize(tensor.shape, elemSize);
+  if (size < 0)
+    return Status::error("'" + path + "': absurd dims");
+  int64_t n = tensor.numElements();
+  auto countError = [&](int64_t got) {
+    return Status::error("'" + path + "' has " + std::to_string(got) +
+                         " values but its dims hold " + std::to_string(n));
+  };
+  tensor.data.resize(size);
+  char *out = tensor.data.data();
+  if (proto.has_raw_data()) {
+    if (static_cast<int64_t>(proto.raw_data().size()) != size)
+      return Status::error("'" + path + "' has " +
+                           std::to_string(proto.raw_data().size()) +
+                           " bytes of raw data, its dims and type need " +
+                           std::to_string(size));
+    memcpy(out, proto.raw_data().data(), size);
+    return Status::success();
+  }
+  switch (tensor.dtype) {
+  case onnx::TensorProto::FLOAT:
+    if (proto.float_data_size() != n)
+      return countError(proto.float_data_size());
+    memcpy(out, proto.float_data().data(), size);
+    break;
+  case onnx::TensorProto::DOUBLE:
+    if (proto.double_data_size() != n)
+      return countError(proto.double_data_size());
+    memcpy(out, proto.double_data().data(), size);
+    break;
+  case onnx::TensorProto::INT64:
+    if (proto.int64_data_size() != n)
+      return countError(proto.int64_data_size());
+    memcpy(out, proto.int64_data().data(), size);
+    break;
+  default: // int32, int16, int8, uint8, bool, float16 live in int32_data
+    if (proto.int32_data_size() != n)
+      return countError(proto.int32_data_size());
+    for (int64_t i = 0; i < n; ++i) {
+      int32_t v = proto.int32_data(static_cast<int>(i));
+      memcpy(out + i * elemSize, &v, elemSize); // little-endian host
+    }
+    break;
+  }
+  return Status::success();
+}
+
+Status facet::runtime::readTensorFile(const std::string &path,
+                                      Tensor &tensor) {
+  auto endsWith = [&](const char *suffix) {
+    size_t n = strlen(suffix);
+    return path.size() >= n && path.compare(path.size() - n, n, suffix) == 0;
+  };
+  if (endsWith(".npy"))
+    return readNpy(path, tensor);
+  if (endsWith(".pb"))
+    return readTensorProto(path, tensor);
+  return Status::error("'" + path +
+                       "': unknown tensor file format (expected .npy or .pb)");
+}
