@@ -8,7 +8,7 @@ from lit.llvm.subst import ToolSubst
 config.name = "Facet"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir", ".onnxtxt", ".test"]
-config.excludes = ["Inputs", "lit-utils", "CMakeLists.txt", "README.md"]
+config.excludes = ["Inputs", "lit-utils", "CMakeLists.txt", "README.md", "abi_client.c"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.facet_obj_root, "test")
 
@@ -25,6 +25,8 @@ config.substitutions.append(
     ("%onnx-from-text",
      config.python_executable + " " + os.path.join(utils, "onnx_from_text.py")))
 config.substitutions.append(("%lit-utils", utils))
+config.substitutions.append(
+    ("%facet-include", os.path.join(os.path.dirname(config.test_source_root), "include")))
 
 tools = [
     ToolSubst("facet-opt", unresolved="fatal"),
