@@ -19,9 +19,9 @@
 #include "lld/Common/Driver.h"
 #include "llvm/IR/InstIterator.h"
 #include "llvm/IR/LLVMContext.h"
-#include "llvm/IR/Operator.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
+#include "llvm/IR/Operator.h"
 #include "llvm/IR/Verifier.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
@@ -139,9 +139,9 @@ createTargetMachine(const facet::CodegenOptions &options, std::string &error) {
       : options.optLevel == 2 ? llvm::CodeGenOptLevel::Default
                               : llvm::CodeGenOptLevel::Aggressive;
   llvm::TargetOptions targetOptions;
-  llvm::TargetMachine *tm = target->createTargetMachine(
-      triple, cpu, features, targetOptions, llvm::Reloc::PIC_, std::nullopt,
-      level);
+  llvm::TargetMachine *tm =
+      target->createTargetMachine(triple, cpu, features, targetOptions,
+                                  llvm::Reloc::PIC_, std::nullopt, level);
   if (!tm)
     error = "cannot create a target machine for " + triple.str() + " / " + cpu;
   return tm;
@@ -196,9 +196,9 @@ facet::translateToLLVMIR(ModuleOp module, llvm::LLVMContext &llvmContext,
   pb.registerFunctionAnalyses(fam);
   pb.registerLoopAnalyses(lam);
   pb.crossRegisterProxies(lam, fam, cgam, mam);
-  llvm::ModulePassManager mpm =
-      options.optLevel == 0 ? pb.buildO0DefaultPipeline(level)
-                            : pb.buildPerModuleDefaultPipeline(level);
+  llvm::ModulePassManager mpm = options.optLevel == 0
+                                    ? pb.buildO0DefaultPipeline(level)
+                                    : pb.buildPerModuleDefaultPipeline(level);
   mpm.run(*llvmModule, mam);
   if (llvm::verifyModule(*llvmModule, &llvm::errs())) {
     error = "internal error: optimized LLVM IR does not verify";
@@ -229,11 +229,9 @@ LogicalResult facet::linkSharedLibrary(StringRef objectPath,
                                        StringRef outputPath,
                                        std::string &error) {
   std::string out = outputPath.str(), obj = objectPath.str();
-  std::vector<const char *> args = {"ld.lld",      "-shared",
-                                    "--eh-frame-hdr", "-z",
-                                    "noexecstack", "--hash-style=gnu",
-                                    "-o",          out.c_str(),
-                                    obj.c_str()};
+  std::vector<const char *> args = {"ld.lld", "-shared",     "--eh-frame-hdr",
+                                    "-z",     "noexecstack", "--hash-style=gnu",
+                                    "-o",     out.c_str(),   obj.c_str()};
   // Record the C and math libraries the code calls (malloc, memcpy, expf...)
   // as DT_NEEDED so that any host process can load the library.
   static const char *libs[] = {"/lib/x86_64-linux-gnu/libm.so.6",

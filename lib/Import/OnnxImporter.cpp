@@ -54,23 +54,40 @@ constexpr int64_t kMaxElements = int64_t(1) << 40;
 
 const char *dtypeName(int32_t t) {
   switch (t) {
-  case onnx::TensorProto::FLOAT: return "float32";
-  case onnx::TensorProto::UINT8: return "uint8";
-  case onnx::TensorProto::INT8: return "int8";
-  case onnx::TensorProto::UINT16: return "uint16";
-  case onnx::TensorProto::INT16: return "int16";
-  case onnx::TensorProto::INT32: return "int32";
-  case onnx::TensorProto::INT64: return "int64";
-  case onnx::TensorProto::STRING: return "string";
-  case onnx::TensorProto::BOOL: return "bool";
-  case onnx::TensorProto::FLOAT16: return "float16";
-  case onnx::TensorProto::DOUBLE: return "float64";
-  case onnx::TensorProto::UINT32: return "uint32";
-  case onnx::TensorProto::UINT64: return "uint64";
-  case onnx::TensorProto::COMPLEX64: return "complex64";
-  case onnx::TensorProto::COMPLEX128: return "complex128";
-  case onnx::TensorProto::BFLOAT16: return "bfloat16";
-  default: return "unknown";
+  case onnx::TensorProto::FLOAT:
+    return "float32";
+  case onnx::TensorProto::UINT8:
+    return "uint8";
+  case onnx::TensorProto::INT8:
+    return "int8";
+  case onnx::TensorProto::UINT16:
+    return "uint16";
+  case onnx::TensorProto::INT16:
+    return "int16";
+  case onnx::TensorProto::INT32:
+    return "int32";
+  case onnx::TensorProto::INT64:
+    return "int64";
+  case onnx::TensorProto::STRING:
+    return "string";
+  case onnx::TensorProto::BOOL:
+    return "bool";
+  case onnx::TensorProto::FLOAT16:
+    return "float16";
+  case onnx::TensorProto::DOUBLE:
+    return "float64";
+  case onnx::TensorProto::UINT32:
+    return "uint32";
+  case onnx::TensorProto::UINT64:
+    return "uint64";
+  case onnx::TensorProto::COMPLEX64:
+    return "complex64";
+  case onnx::TensorProto::COMPLEX128:
+    return "complex128";
+  case onnx::TensorProto::BFLOAT16:
+    return "bfloat16";
+  default:
+    return "unknown";
   }
 }
 
@@ -88,16 +105,26 @@ private:
   /// MLIR element type for an ONNX data type, or null if unsupported.
   Type elementType(int32_t dtype) {
     switch (dtype) {
-    case onnx::TensorProto::FLOAT: return b.getF32Type();
-    case onnx::TensorProto::DOUBLE: return b.getF64Type();
-    case onnx::TensorProto::FLOAT16: return b.getF16Type();
-    case onnx::TensorProto::BFLOAT16: return b.getBF16Type();
-    case onnx::TensorProto::INT8: return b.getIntegerType(8);
-    case onnx::TensorProto::INT16: return b.getIntegerType(16);
-    case onnx::TensorProto::INT32: return b.getI32Type();
-    case onnx::TensorProto::INT64: return b.getI64Type();
-    case onnx::TensorProto::BOOL: return b.getI1Type();
-    default: return Type();
+    case onnx::TensorProto::FLOAT:
+      return b.getF32Type();
+    case onnx::TensorProto::DOUBLE:
+      return b.getF64Type();
+    case onnx::TensorProto::FLOAT16:
+      return b.getF16Type();
+    case onnx::TensorProto::BFLOAT16:
+      return b.getBF16Type();
+    case onnx::TensorProto::INT8:
+      return b.getIntegerType(8);
+    case onnx::TensorProto::INT16:
+      return b.getIntegerType(16);
+    case onnx::TensorProto::INT32:
+      return b.getI32Type();
+    case onnx::TensorProto::INT64:
+      return b.getI64Type();
+    case onnx::TensorProto::BOOL:
+      return b.getI1Type();
+    default:
+      return Type();
     }
   }
 
@@ -127,9 +154,8 @@ private:
     return NameLoc::get(b.getStringAttr(name), fileLoc);
   }
   std::string nodeDesc(const onnx::NodeProto &node, int index) {
-    std::string name = node.name().empty()
-                           ? ("#" + std::to_string(index))
-                           : ("'" + node.name() + "'");
+    std::string name = node.name().empty() ? ("#" + std::to_string(index))
+                                           : ("'" + node.name() + "'");
     return "node " + name + " (" + node.op_type() + ")";
   }
 
@@ -249,8 +275,8 @@ Importer::inputType(const onnx::ValueInfoProto &vi) {
   auto it = opts.inputShapes.find(name);
   if (!tt.has_shape() && it == opts.inputShapes.end())
     return error() << "graph input '" << name
-                   << "' has no declared shape; give one with --shape "
-                   << name << "=...";
+                   << "' has no declared shape; give one with --shape " << name
+                   << "=...";
   SmallVector<int64_t> shape;
   if (it != opts.inputShapes.end()) {
     shape = it->second;
@@ -264,8 +290,7 @@ Importer::inputType(const onnx::ValueInfoProto &vi) {
         if (declared.dim(i).has_dim_value() &&
             declared.dim(i).dim_value() != shape[i])
           return error() << "--shape " << name << " sets dimension " << i
-                         << " to " << shape[i]
-                         << " but the model fixes it to "
+                         << " to " << shape[i] << " but the model fixes it to "
                          << declared.dim(i).dim_value();
     }
   } else {
@@ -329,8 +354,8 @@ LogicalResult Importer::importNode(const onnx::NodeProto &node, int index) {
   llvm::StringMap<const onnx::AttributeProto *> attrs;
   for (const auto &a : node.attribute()) {
     if (!llvm::is_contained(known, a.name()))
-      return emitError(loc) << desc << ": unsupported attribute '" << a.name()
-                            << "'";
+      return emitError(loc)
+             << desc << ": unsupported attribute '" << a.name() << "'";
     if (a.has_ref_attr_name())
       return emitError(loc) << desc << ": attribute '" << a.name()
                             << "' refers to a function attribute, which is "
@@ -369,8 +394,8 @@ LogicalResult Importer::importNode(const onnx::NodeProto &node, int index) {
              << " inputs, got " << operands.size();
     for (size_t i = 0; i < lo; ++i)
       if (!operands[i])
-        return emitError(loc) << desc << ": required input " << i
-                              << " is missing";
+        return emitError(loc)
+               << desc << ": required input " << i << " is missing";
     return success();
   };
   if (node.output_size() != 1 || node.output(0).empty())
@@ -394,7 +419,8 @@ LogicalResult Importer::importNode(const onnx::NodeProto &node, int index) {
     if (failed(expectInputs(0, 0)))
       return failure();
     if (attrs.size() != 1)
-      return emitError(loc) << desc << " must have exactly one value "
+      return emitError(loc) << desc
+                            << " must have exactly one value "
                                "attribute, has "
                             << attrs.size();
     const onnx::AttributeProto &a = *attrs.begin()->second;
@@ -432,8 +458,8 @@ LogicalResult Importer::importNode(const onnx::NodeProto &node, int index) {
   } else if (opType == "Add") {
     if (failed(expectInputs(2, 2)))
       return failure();
-    auto type = inferBroadcastType(tensorOf(operands[0]),
-                                   tensorOf(operands[1]), inferError);
+    auto type = inferBroadcastType(tensorOf(operands[0]), tensorOf(operands[1]),
+                                   inferError);
     if (failed(type))
       return inferFailed();
     op = AddOp::create(b, loc, *type, operands[0], operands[1]);
@@ -487,7 +513,8 @@ LogicalResult Importer::checkDeclaredOutput(const onnx::ValueInfoProto &vi,
   if (!vi.type().has_tensor_type())
     return error() << "graph output '" << vi.name() << "' is not a tensor";
   const auto &tt = vi.type().tensor_type();
-  if (tt.elem_type() != 0 && elementType(tt.elem_type()) != type.getElementType())
+  if (tt.elem_type() != 0 &&
+      elementType(tt.elem_type()) != type.getElementType())
     return error() << "graph output '" << vi.name() << "' is declared "
                    << dtypeName(tt.elem_type()) << " but computes " << type;
   if (!tt.has_shape())
@@ -507,15 +534,24 @@ LogicalResult Importer::checkDeclaredOutput(const onnx::ValueInfoProto &vi,
 }
 
 int32_t onnxDtype(Type t) {
-  if (t.isF32()) return onnx::TensorProto::FLOAT;
-  if (t.isF64()) return onnx::TensorProto::DOUBLE;
-  if (t.isF16()) return onnx::TensorProto::FLOAT16;
-  if (t.isBF16()) return onnx::TensorProto::BFLOAT16;
-  if (t.isInteger(1)) return onnx::TensorProto::BOOL;
-  if (t.isInteger(8)) return onnx::TensorProto::INT8;
-  if (t.isInteger(16)) return onnx::TensorProto::INT16;
-  if (t.isInteger(32)) return onnx::TensorProto::INT32;
-  if (t.isInteger(64)) return onnx::TensorProto::INT64;
+  if (t.isF32())
+    return onnx::TensorProto::FLOAT;
+  if (t.isF64())
+    return onnx::TensorProto::DOUBLE;
+  if (t.isF16())
+    return onnx::TensorProto::FLOAT16;
+  if (t.isBF16())
+    return onnx::TensorProto::BFLOAT16;
+  if (t.isInteger(1))
+    return onnx::TensorProto::BOOL;
+  if (t.isInteger(8))
+    return onnx::TensorProto::INT8;
+  if (t.isInteger(16))
+    return onnx::TensorProto::INT16;
+  if (t.isInteger(32))
+    return onnx::TensorProto::INT32;
+  if (t.isInteger(64))
+    return onnx::TensorProto::INT64;
   return 0;
 }
 
@@ -572,8 +608,8 @@ OwningOpRef<ModuleOp> Importer::run(const onnx::ModelProto &model) {
   auto module = ModuleOp::create(fileLoc);
   OwningOpRef<ModuleOp> owner(module);
   b.setInsertionPointToEnd(module.getBody());
-  auto func = func::FuncOp::create(b, fileLoc, "main",
-                                   b.getFunctionType(argTypes, {}));
+  auto func =
+      func::FuncOp::create(b, fileLoc, "main", b.getFunctionType(argTypes, {}));
   Block *entry = func.addEntryBlock();
   b.setInsertionPointToStart(entry);
   for (auto [vi, arg] : llvm::zip(realInputs, entry->getArguments()))
@@ -619,17 +655,18 @@ OwningOpRef<ModuleOp> Importer::run(const onnx::ModelProto &model) {
     return b.getDictionaryAttr(
         {b.getNamedAttr("name", b.getStringAttr(name)),
          b.getNamedAttr("type", TypeAttr::get(type)),
-         b.getNamedAttr("dtype", b.getI32IntegerAttr(onnxDtype(
-                                     cast<ShapedType>(type).getElementType())))});
+         b.getNamedAttr("dtype",
+                        b.getI32IntegerAttr(onnxDtype(
+                            cast<ShapedType>(type).getElementType())))});
   };
   for (auto [vi, t] : llvm::zip(realInputs, argTypes))
     inSig.push_back(sigEntry(vi->name(), t));
   for (auto [vi, v] : llvm::zip(g.output(), results))
     outSig.push_back(sigEntry(vi.name(), v.getType()));
-  module->setAttr(kModelSignatureAttr,
-                  b.getDictionaryAttr(
-                      {b.getNamedAttr("inputs", b.getArrayAttr(inSig)),
-                       b.getNamedAttr("outputs", b.getArrayAttr(outSig))}));
+  module->setAttr(
+      kModelSignatureAttr,
+      b.getDictionaryAttr({b.getNamedAttr("inputs", b.getArrayAttr(inSig)),
+                           b.getNamedAttr("outputs", b.getArrayAttr(outSig))}));
   module->setAttr("facet.onnx_opset", b.getI64IntegerAttr(opset));
   if (failed(verify(module)))
     return nullptr;
@@ -654,8 +691,7 @@ OwningOpRef<ModuleOp> facet::importOnnxBytes(MLIRContext &context,
       reinterpret_cast<const uint8_t *>(bytes.data()),
       static_cast<int>(bytes.size()));
   stream.SetTotalBytesLimit(INT_MAX);
-  if (!model.ParseFromCodedStream(&stream) ||
-      !stream.ConsumedEntireMessage()) {
+  if (!model.ParseFromCodedStream(&stream) || !stream.ConsumedEntireMessage()) {
     emitError(loc) << "not a valid ONNX model: the protobuf cannot be parsed "
                       "(truncated or not an ONNX file)";
     return nullptr;

@@ -34,8 +34,9 @@ cl::OptionCategory category("facet-compile options");
 
 cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.onnx>"),
                                cl::Required, cl::cat(category));
-cl::opt<std::string> outputPath("o", cl::desc("Output file ('-' for stdout, "
-                                              "text formats only)"),
+cl::opt<std::string> outputPath("o",
+                                cl::desc("Output file ('-' for stdout, "
+                                         "text formats only)"),
                                 cl::value_desc("path"), cl::init(""),
                                 cl::cat(category));
 cl::opt<Emit> emit(
@@ -47,9 +48,10 @@ cl::opt<Emit> emit(
                clEnumValN(Emit::Library, "lib",
                           "shared library with the C ABI (default)")),
     cl::cat(category));
-cl::list<std::string> shapes(
-    "shape", cl::desc("Fix an input's shape, e.g. --shape input_ids=1x32"),
-    cl::value_desc("NAME=DxDx..."), cl::cat(category));
+cl::list<std::string>
+    shapes("shape",
+           cl::desc("Fix an input's shape, e.g. --shape input_ids=1x32"),
+           cl::value_desc("NAME=DxDx..."), cl::cat(category));
 cl::opt<char> optLevel("O", cl::desc("Optimization level 0-3 (default 2)"),
                        cl::Prefix, cl::init('2'), cl::cat(category));
 
@@ -112,8 +114,8 @@ int main(int argc, char **argv) {
   mlir::registerAsmPrinterCLOptions();
   mlir::registerMLIRContextCLOptions();
   cl::HideUnrelatedOptions(category);
-  cl::ParseCommandLineOptions(
-      argc, argv, "Facet: compile an ONNX model ahead of time\n");
+  cl::ParseCommandLineOptions(argc, argv,
+                              "Facet: compile an ONNX model ahead of time\n");
 
   if (optLevel < '0' || optLevel > '3')
     return fail(Twine("-O") + std::string(1, optLevel) +

@@ -8,6 +8,6 @@ int main(int argc, char **argv) {
   facet::registerFacetPasses();
   mlir::DialectRegistry registry;
   facet::registerFacetCompilerDialects(registry);
-  return mlir::asMainReturnCode(mlir::MlirOptMain(
-      argc, argv, "Facet optimizer driver\n", registry));
+  return mlir::asMainReturnCode(
+      mlir::MlirOptMain(argc, argv, "Facet optimizer driver\n", registry));
 }

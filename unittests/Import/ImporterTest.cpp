@@ -121,7 +121,8 @@ TEST_F(ImporterTest, SignatureRecordsNamesTypesAndOnnxDtypes) {
   opts.inputShapes["tokens"] = {2, 4};
   OwningOpRef<ModuleOp> module = import(opts);
   ASSERT_TRUE(module);
-  auto sig = (*module)->getAttrOfType<DictionaryAttr>(facet::kModelSignatureAttr);
+  auto sig =
+      (*module)->getAttrOfType<DictionaryAttr>(facet::kModelSignatureAttr);
   ASSERT_TRUE(sig);
   auto inputs = sig.getAs<ArrayAttr>("inputs");
   ASSERT_EQ(inputs.size(), 1u);

@@ -46,9 +46,10 @@ mlir::LogicalResult lowerToLinalg(mlir::ModuleOp module);
 mlir::LogicalResult lowerToLLVMDialect(mlir::ModuleOp module);
 
 /// LLVM dialect -> optimized LLVM IR for the target of `options`.
-std::unique_ptr<llvm::Module>
-translateToLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &llvmContext,
-                  const CodegenOptions &options, std::string &error);
+std::unique_ptr<llvm::Module> translateToLLVMIR(mlir::ModuleOp module,
+                                                llvm::LLVMContext &llvmContext,
+                                                const CodegenOptions &options,
+                                                std::string &error);
 
 /// LLVM IR -> relocatable, position-independent object code.
 mlir::LogicalResult emitObject(llvm::Module &module,

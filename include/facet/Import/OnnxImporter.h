@@ -33,18 +33,20 @@ struct ImportOptions {
 /// when the file cannot be read, is not a valid ONNX model, or uses ops,
 /// attributes, types or shapes Facet does not support (all unsupported ops
 /// are listed at once).
-mlir::OwningOpRef<mlir::ModuleOp>
-importOnnxFile(mlir::MLIRContext &context, llvm::StringRef path,
-               const ImportOptions &options);
+mlir::OwningOpRef<mlir::ModuleOp> importOnnxFile(mlir::MLIRContext &context,
+                                                 llvm::StringRef path,
+                                                 const ImportOptions &options);
 
 /// Same, from bytes already in memory; `sourceName` names them in messages.
-mlir::OwningOpRef<mlir::ModuleOp>
-importOnnxBytes(mlir::MLIRContext &context, llvm::StringRef bytes,
-                llvm::StringRef sourceName, const ImportOptions &options);
+mlir::OwningOpRef<mlir::ModuleOp> importOnnxBytes(mlir::MLIRContext &context,
+                                                  llvm::StringRef bytes,
+                                                  llvm::StringRef sourceName,
+                                                  const ImportOptions &options);
 
 /// Parses "1x32x?"-free shape text such as "1x32" (or "" / "scalar" for rank
 /// 0). Returns false on malformed text.
-bool parseShapeText(llvm::StringRef text, llvm::SmallVectorImpl<int64_t> &shape);
+bool parseShapeText(llvm::StringRef text,
+                    llvm::SmallVectorImpl<int64_t> &shape);
 
 } // namespace facet
 

@@ -42,8 +42,8 @@ AffineMap broadcastMap(ArrayRef<int64_t> shape, ArrayRef<int64_t> outShape,
 }
 
 Value zeroFilled(OpBuilder &b, Location loc, RankedTensorType type) {
-  Value empty = tensor::EmptyOp::create(b, loc, type.getShape(),
-                                        type.getElementType());
+  Value empty =
+      tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
   Value zero = arith::ConstantOp::create(b, loc, type.getElementType(),
                                          b.getZeroAttr(type.getElementType()));
   return linalg::FillOp::create(b, loc, zero, empty).getResult(0);
@@ -97,8 +97,7 @@ Value buildElementwise(
   auto generic = linalg::GenericOp::create(
       b, loc, outType, inputs, ValueRange{init}, maps, iterators,
       [&](OpBuilder &nb, Location nloc, ValueRange args) {
-        linalg::YieldOp::create(nb, nloc,
-                                body(nb, nloc, args.drop_back()));
+        linalg::YieldOp::create(nb, nloc, body(nb, nloc, args.drop_back()));
       });
   return generic.getResult(0);
 }
@@ -136,12 +135,11 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
     // match it with its matmul strategy.
     if (a.size() == 2 && b.size() == 2) {
       Value init = zeroFilled(rewriter, loc, outType);
-      rewriter.replaceOp(
-          op, linalg::MatmulOp::create(rewriter, loc,
-                                       ValueRange{adaptor.getLhs(),
-                                                  adaptor.getRhs()},
-                                       ValueRange{init})
-                  .getResult(0));
+      rewriter.replaceOp(op, linalg::MatmulOp::create(
+                                 rewriter, loc,
+                                 ValueRange{adaptor.getLhs(), adaptor.getRhs()},
+                                 ValueRange{init})
+                                 .getResult(0));
       return success();
     }
     // General numpy.matmul: loops = result dims + one reduction (last).
@@ -167,10 +165,10 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
     } else {
       rhsExprs.push_back(k);
     }
-    Value result = buildContraction(
-        rewriter, loc, adaptor.getLhs(), adaptor.getRhs(), outType,
-        AffineMap::get(numLoops, 0, lhsExprs, ctx),
-        AffineMap::get(numLoops, 0, rhsExprs, ctx));
+    Value result =
+        buildContraction(rewriter, loc, adaptor.getLhs(), adaptor.getRhs(),
+                         outType, AffineMap::get(numLoops, 0, lhsExprs, ctx),
+                         AffineMap::get(numLoops, 0, rhsExprs, ctx));
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -194,14 +192,16 @@ struct GemmLowering : OpConversionPattern<GemmOp> {
     } else {
       AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx),
                  k = getAffineDimExpr(2, ctx);
-      AffineMap aMap = AffineMap::get(
-          3, 0, op.getTransA() ? ArrayRef<AffineExpr>{k, m}
-                               : ArrayRef<AffineExpr>{m, k},
-          ctx);
-      AffineMap bMap = AffineMap::get(
-          3, 0, op.getTransB() ? ArrayRef<AffineExpr>{n, k}
-                               : ArrayRef<AffineExpr>{k, n},
-          ctx);
+      AffineMap aMap =
+          AffineMap::get(3, 0,
+                         op.getTransA() ? ArrayRef<AffineExpr>{k, m}
+                                        : ArrayRef<AffineExpr>{m, k},
+                         ctx);
+      AffineMap bMap =
+          AffineMap::get(3, 0,
+                         op.getTransB() ? ArrayRef<AffineExpr>{n, k}
+                                        : ArrayRef<AffineExpr>{k, n},
+                         ctx);
       acc = buildContraction(rewriter, loc, adaptor.getA(), adaptor.getB(),
                              outType, aMap, bMap);
     }

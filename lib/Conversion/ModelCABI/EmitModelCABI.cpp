@@ -33,19 +33,18 @@ struct TensorDesc {
 LogicalResult parseDescs(Operation *module, ArrayAttr list, StringRef what,
                          SmallVectorImpl<TensorDesc> &out) {
   if (!list)
-    return module->emitError() << kModelSignatureAttr << " lacks '" << what
-                               << "'";
+    return module->emitError()
+           << kModelSignatureAttr << " lacks '" << what << "'";
   for (Attribute a : list) {
     auto dict = dyn_cast<DictionaryAttr>(a);
     auto name = dict ? dict.getAs<StringAttr>("name") : StringAttr();
     auto type = dict ? dict.getAs<TypeAttr>("type") : TypeAttr();
     auto dtype = dict ? dict.getAs<IntegerAttr>("dtype") : IntegerAttr();
-    auto tensor = type ? dyn_cast<RankedTensorType>(type.getValue())
-                       : RankedTensorType();
+    auto tensor =
+        type ? dyn_cast<RankedTensorType>(type.getValue()) : RankedTensorType();
     if (!name || !tensor || !dtype || !tensor.hasStaticShape())
-      return module->emitError()
-             << "malformed " << what << " entry in " << kModelSignatureAttr
-             << ": " << a;
+      return module->emitError() << "malformed " << what << " entry in "
+                                 << kModelSignatureAttr << ": " << a;
     out.push_back({name.str(), static_cast<int32_t>(dtype.getInt()),
                    llvm::to_vector(tensor.getShape())});
   }
@@ -57,9 +56,8 @@ public:
   ABIBuilder(ModuleOp module)
       : module(module), ctx(module.getContext()), b(ctx),
         ptrTy(LLVM::LLVMPointerType::get(ctx)), i32Ty(b.getI32Type()),
-        i64Ty(b.getI64Type()),
-        infoTy(LLVM::LLVMStructType::getLiteral(ctx,
-                                                {ptrTy, i32Ty, i32Ty, ptrTy})) {
+        i64Ty(b.getI64Type()), infoTy(LLVM::LLVMStructType::getLiteral(
+                                   ctx, {ptrTy, i32Ty, i32Ty, ptrTy})) {
     b.setInsertionPointToEnd(module.getBody());
   }
 
@@ -91,9 +89,9 @@ public:
     if (descs.empty())
       return tableSym; // never referenced: the lookup returns NULL.
     auto tableTy = LLVM::LLVMArrayType::get(infoTy, descs.size());
-    auto global = LLVM::GlobalOp::create(b, loc, tableTy, /*isConstant=*/true,
-                                         LLVM::Linkage::Internal, tableSym,
-                                         Attribute());
+    auto global =
+        LLVM::GlobalOp::create(b, loc, tableTy, /*isConstant=*/true,
+                               LLVM::Linkage::Internal, tableSym, Attribute());
     OpBuilder::InsertionGuard guard(b);
     b.createBlock(&global.getInitializerRegion());
     Value table = LLVM::UndefOp::create(b, loc, tableTy);
@@ -105,8 +103,8 @@ public:
               ? LLVM::ZeroOp::create(b, loc, ptrTy).getResult()
               : LLVM::AddressOfOp::create(b, loc, ptrTy, syms[i].second)
                     .getResult();
-      info = LLVM::InsertValueOp::create(b, loc, info, name,
-                                         ArrayRef<int64_t>{0});
+      info =
+          LLVM::InsertValueOp::create(b, loc, info, name, ArrayRef<int64_t>{0});
       info = LLVM::InsertValueOp::create(b, loc, info, constI32(loc, d.dtype),
                                          ArrayRef<int64_t>{1});
       info = LLVM::InsertValueOp::create(
@@ -123,8 +121,8 @@ public:
 
   void emitConstantFn(StringRef name, int32_t value) {
     Location loc = module.getLoc();
-    auto fn = LLVM::LLVMFuncOp::create(
-        b, loc, name, LLVM::LLVMFunctionType::get(i32Ty, {}));
+    auto fn = LLVM::LLVMFuncOp::create(b, loc, name,
+                                       LLVM::LLVMFunctionType::get(i32Ty, {}));
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(fn.addEntryBlock(b));
     LLVM::ReturnOp::create(b, loc, constI32(loc, value));
@@ -144,27 +142,27 @@ public:
       return;
     }
     Value index = entry->getArgument(0);
-    Value inRange = LLVM::ICmpOp::create(
-        b, loc, LLVM::ICmpPredicate::ult, index,
-        constI32(loc, static_cast<int32_t>(count)));
+    Value inRange =
+        LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::ult, index,
+                             constI32(loc, static_cast<int32_t>(count)));
     // Clamp the index so the GEP never goes out of bounds, then select.
-    Value safe = LLVM::SelectOp::create(b, loc, inRange, index,
-                                        constI32(loc, 0));
+    Value safe =
+        LLVM::SelectOp::create(b, loc, inRange, index, constI32(loc, 0));
     Value table = LLVM::AddressOfOp::create(b, loc, ptrTy, tableSym);
     auto tableTy = LLVM::LLVMArrayType::get(infoTy, count);
-    Value elem = LLVM::GEPOp::create(
-        b, loc, ptrTy, tableTy, table,
-        ArrayRef<LLVM::GEPArg>{0, safe});
-    LLVM::ReturnOp::create(b, loc,
-                           LLVM::SelectOp::create(b, loc, inRange, elem, null)
-                               .getResult());
+    Value elem = LLVM::GEPOp::create(b, loc, ptrTy, tableTy, table,
+                                     ArrayRef<LLVM::GEPArg>{0, safe});
+    LLVM::ReturnOp::create(
+        b, loc,
+        LLVM::SelectOp::create(b, loc, inRange, elem, null).getResult());
   }
 
   /// `int32_t facet_run(const void *const *in, void *const *out)`.
   void emitRun(LLVM::LLVMFuncOp entry, size_t numInputs, size_t numOutputs) {
     Location loc = module.getLoc();
     auto fn = LLVM::LLVMFuncOp::create(
-        b, loc, "facet_run", LLVM::LLVMFunctionType::get(i32Ty, {ptrTy, ptrTy}));
+        b, loc, "facet_run",
+        LLVM::LLVMFunctionType::get(i32Ty, {ptrTy, ptrTy}));
     OpBuilder::InsertionGuard guard(b);
     Block *body = fn.addEntryBlock(b);
     Block *ok = b.createBlock(&fn.getBody());
@@ -175,8 +173,8 @@ public:
     b.setInsertionPointToStart(body);
     Value null = LLVM::ZeroOp::create(b, loc, ptrTy);
     SmallVector<Value> args;
-    Value anyNull = LLVM::ConstantOp::create(b, loc, b.getI1Type(),
-                                             b.getBoolAttr(false));
+    Value anyNull =
+        LLVM::ConstantOp::create(b, loc, b.getI1Type(), b.getBoolAttr(false));
     auto loadAll = [&](Value array, size_t count) {
       if (count == 0)
         return;
@@ -186,18 +184,19 @@ public:
     };
     loadAll(body->getArgument(0), numInputs);
     loadAll(body->getArgument(1), numOutputs);
-    Block *loads = b.createBlock(&fn.getBody(), std::next(fn.getBody().begin()));
+    Block *loads =
+        b.createBlock(&fn.getBody(), std::next(fn.getBody().begin()));
     b.setInsertionPointToEnd(body);
     LLVM::CondBrOp::create(b, loc, anyNull, fail, loads);
 
     b.setInsertionPointToStart(loads);
-    Value anyNullElem = LLVM::ConstantOp::create(b, loc, b.getI1Type(),
-                                                 b.getBoolAttr(false));
+    Value anyNullElem =
+        LLVM::ConstantOp::create(b, loc, b.getI1Type(), b.getBoolAttr(false));
     auto loadPtrs = [&](Value array, size_t count) {
       for (size_t i = 0; i < count; ++i) {
-        Value slot = LLVM::GEPOp::create(b, loc, ptrTy, ptrTy, array,
-                                         ArrayRef<LLVM::GEPArg>{
-                                             static_cast<int32_t>(i)});
+        Value slot = LLVM::GEPOp::create(
+            b, loc, ptrTy, ptrTy, array,
+            ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(i)});
         Value p = LLVM::LoadOp::create(b, loc, ptrTy, slot);
         Value isNull =
             LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::eq, p, null);
@@ -249,9 +248,8 @@ struct EmitModelCABI : facet::impl::EmitModelCABIBase<EmitModelCABI> {
     }
     auto fnTy = entryFn.getFunctionType();
     size_t expected = inputs.size() + outputs.size();
-    bool allPtrs = llvm::all_of(fnTy.getParams(), [](Type t) {
-      return isa<LLVM::LLVMPointerType>(t);
-    });
+    bool allPtrs = llvm::all_of(
+        fnTy.getParams(), [](Type t) { return isa<LLVM::LLVMPointerType>(t); });
     if (fnTy.getNumParams() != expected || !allPtrs ||
         !isa<LLVM::LLVMVoidType>(fnTy.getReturnType())) {
       entryFn.emitError() << "entry must take " << expected

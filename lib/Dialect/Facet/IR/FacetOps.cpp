@@ -64,8 +64,8 @@ FailureOr<RankedTensorType> facet::inferMatMulType(RankedTensorType lhsType,
                                                    std::string &error) {
   llvm::raw_string_ostream err(error);
   if (lhsType.getElementType() != rhsType.getElementType()) {
-    err << "operands have different element types: "
-        << lhsType.getElementType() << " and " << rhsType.getElementType();
+    err << "operands have different element types: " << lhsType.getElementType()
+        << " and " << rhsType.getElementType();
     return failure();
   }
   ArrayRef<int64_t> a = lhsType.getShape(), b = rhsType.getShape();
@@ -81,8 +81,10 @@ FailureOr<RankedTensorType> facet::inferMatMulType(RankedTensorType lhsType,
     err << "inner dimensions differ: " << shapeStr(a) << " x " << shapeStr(b);
     return failure();
   }
-  ArrayRef<int64_t> aBatch = a.size() > 2 ? a.drop_back(2) : ArrayRef<int64_t>();
-  ArrayRef<int64_t> bBatch = b.size() > 2 ? b.drop_back(2) : ArrayRef<int64_t>();
+  ArrayRef<int64_t> aBatch =
+      a.size() > 2 ? a.drop_back(2) : ArrayRef<int64_t>();
+  ArrayRef<int64_t> bBatch =
+      b.size() > 2 ? b.drop_back(2) : ArrayRef<int64_t>();
   SmallVector<int64_t> shape;
   if (!OpTrait::util::getBroadcastedShape(aBatch, bBatch, shape)) {
     err << "batch dimensions do not broadcast: " << shapeStr(a) << " x "
@@ -96,14 +98,15 @@ FailureOr<RankedTensorType> facet::inferMatMulType(RankedTensorType lhsType,
   return RankedTensorType::get(shape, lhsType.getElementType());
 }
 
-FailureOr<RankedTensorType>
-facet::inferGemmType(RankedTensorType aType, RankedTensorType bType,
-                     RankedTensorType cType, bool transA, bool transB,
-                     std::string &error) {
+FailureOr<RankedTensorType> facet::inferGemmType(RankedTensorType aType,
+                                                 RankedTensorType bType,
+                                                 RankedTensorType cType,
+                                                 bool transA, bool transB,
+                                                 std::string &error) {
   llvm::raw_string_ostream err(error);
   if (aType.getRank() != 2 || bType.getRank() != 2) {
-    err << "A and B must be 2-D, got " << shapeStr(aType.getShape())
-        << " and " << shapeStr(bType.getShape());
+    err << "A and B must be 2-D, got " << shapeStr(aType.getShape()) << " and "
+        << shapeStr(bType.getShape());
     return failure();
   }
   if (aType.getElementType() != bType.getElementType()) {
@@ -185,25 +188,27 @@ LogicalResult MatMulOp::inferReturnTypes(
   return pushInferred(type, error, location, inferredReturnTypes);
 }
 
-LogicalResult GemmOp::inferReturnTypes(
-    MLIRContext *context, std::optional<Location> location, ValueRange operands,
-    DictionaryAttr attributes, OpaqueProperties properties, RegionRange regions,
-    SmallVectorImpl<Type> &inferredReturnTypes) {
+LogicalResult
+GemmOp::inferReturnTypes(MLIRContext *context, std::optional<Location> location,
+                         ValueRange operands, DictionaryAttr attributes,
+                         OpaqueProperties properties, RegionRange regions,
+                         SmallVectorImpl<Type> &inferredReturnTypes) {
   GemmOp::Adaptor adaptor(operands, attributes, properties, regions);
   std::string error;
   Value c = adaptor.getC();
-  auto type = inferGemmType(
-      cast<RankedTensorType>(adaptor.getA().getType()),
-      cast<RankedTensorType>(adaptor.getB().getType()),
-      c ? cast<RankedTensorType>(c.getType()) : RankedTensorType(),
-      adaptor.getTransA(), adaptor.getTransB(), error);
+  auto type = inferGemmType(cast<RankedTensorType>(adaptor.getA().getType()),
+                            cast<RankedTensorType>(adaptor.getB().getType()),
+                            c ? cast<RankedTensorType>(c.getType())
+                              : RankedTensorType(),
+                            adaptor.getTransA(), adaptor.getTransB(), error);
   return pushInferred(type, error, location, inferredReturnTypes);
 }
 
-LogicalResult AddOp::inferReturnTypes(
-    MLIRContext *context, std::optional<Location> location, ValueRange operands,
-    DictionaryAttr attributes, OpaqueProperties properties, RegionRange regions,
-    SmallVectorImpl<Type> &inferredReturnTypes) {
+LogicalResult
+AddOp::inferReturnTypes(MLIRContext *context, std::optional<Location> location,
+                        ValueRange operands, DictionaryAttr attributes,
+                        OpaqueProperties properties, RegionRange regions,
+                        SmallVectorImpl<Type> &inferredReturnTypes) {
   AddOp::Adaptor adaptor(operands, attributes, properties, regions);
   std::string error;
   auto type = inferBroadcastType(

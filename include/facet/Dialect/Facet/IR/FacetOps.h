@@ -21,10 +21,11 @@ namespace facet {
 mlir::FailureOr<mlir::RankedTensorType>
 inferMatMulType(mlir::RankedTensorType lhs, mlir::RankedTensorType rhs,
                 std::string &error);
-mlir::FailureOr<mlir::RankedTensorType>
-inferGemmType(mlir::RankedTensorType a, mlir::RankedTensorType b,
-              mlir::RankedTensorType c, bool transA, bool transB,
-              std::string &error);
+mlir::FailureOr<mlir::RankedTensorType> inferGemmType(mlir::RankedTensorType a,
+                                                      mlir::RankedTensorType b,
+                                                      mlir::RankedTensorType c,
+                                                      bool transA, bool transB,
+                                                      std::string &error);
 /// Numpy (multidirectional) broadcasting of two operands.
 mlir::FailureOr<mlir::RankedTensorType>
 inferBroadcastType(mlir::RankedTensorType lhs, mlir::RankedTensorType rhs,
