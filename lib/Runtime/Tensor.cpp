@@ -5,40 +5,62 @@
 #include "onnx/onnx_pb.h"
 
 #include <cctype>
+#include <cerrno>
 #include <cmath>
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <sys/stat.h>
 
 using namespace facet::runtime;
 
 size_t facet::runtime::dtypeSize(int32_t dtype) {
   switch (dtype) {
-  case onnx::TensorProto::FLOAT: return 4;
-  case onnx::TensorProto::UINT8: return 1;
-  case onnx::TensorProto::INT8: return 1;
-  case onnx::TensorProto::INT16: return 2;
-  case onnx::TensorProto::INT32: return 4;
-  case onnx::TensorProto::INT64: return 8;
-  case onnx::TensorProto::BOOL: return 1;
-  case onnx::TensorProto::FLOAT16: return 2;
-  case onnx::TensorProto::DOUBLE: return 8;
-  default: return 0;
+  case onnx::TensorProto::FLOAT:
+    return 4;
+  case onnx::TensorProto::UINT8:
+    return 1;
+  case onnx::TensorProto::INT8:
+    return 1;
+  case onnx::TensorProto::INT16:
+    return 2;
+  case onnx::TensorProto::INT32:
+    return 4;
+  case onnx::TensorProto::INT64:
+    return 8;
+  case onnx::TensorProto::BOOL:
+    return 1;
+  case onnx::TensorProto::FLOAT16:
+    return 2;
+  case onnx::TensorProto::DOUBLE:
+    return 8;
+  default:
+    return 0;
   }
 }
 
 const char *facet::runtime::dtypeName(int32_t dtype) {
   switch (dtype) {
-  case onnx::TensorProto::FLOAT: return "float32";
-  case onnx::TensorProto::UINT8: return "uint8";
-  case onnx::TensorProto::INT8: return "int8";
-  case onnx::TensorProto::INT16: return "int16";
-  case onnx::TensorProto::INT32: return "int32";
-  case onnx::TensorProto::INT64: return "int64";
-  case onnx::TensorProto::BOOL: return "bool";
-  case onnx::TensorProto::FLOAT16: return "float16";
-  case onnx::TensorProto::DOUBLE: return "float64";
-  default: return "unsupported";
+  case onnx::TensorProto::FLOAT:
+    return "float32";
+  case onnx::TensorProto::UINT8:
+    return "uint8";
+  case onnx::TensorProto::INT8:
+    return "int8";
+  case onnx::TensorProto::INT16:
+    return "int16";
+  case onnx::TensorProto::INT32:
+    return "int32";
+  case onnx::TensorProto::INT64:
+    return "int64";
+  case onnx::TensorProto::BOOL:
+    return "bool";
+  case onnx::TensorProto::FLOAT16:
+    return "float16";
+  case onnx::TensorProto::DOUBLE:
+    return "float64";
+  default:
+    return "unsupported";
   }
 }
 
@@ -52,34 +74,65 @@ int64_t Tensor::numElements() const {
 double Tensor::elementAsDouble(int64_t i) const {
   const char *p = data.data() + i * dtypeSize(dtype);
   switch (dtype) {
-  case onnx::TensorProto::FLOAT: { float v; memcpy(&v, p, 4); return v; }
-  case onnx::TensorProto::DOUBLE: { double v; memcpy(&v, p, 8); return v; }
-  case onnx::TensorProto::INT64: { int64_t v; memcpy(&v, p, 8); return double(v); }
-  case onnx::TensorProto::INT32: { int32_t v; memcpy(&v, p, 4); return v; }
-  case onnx::TensorProto::INT16: { int16_t v; memcpy(&v, p, 2); return v; }
-  case onnx::TensorProto::INT8: return static_cast<int8_t>(*p);
-  case onnx::TensorProto::UINT8: return static_cast<uint8_t>(*p);
-  case onnx::TensorProto::BOOL: return *p ? 1.0 : 0.0;
+  case onnx::TensorProto::FLOAT: {
+    float v;
+    memcpy(&v, p, 4);
+    return v;
+  }
+  case onnx::TensorProto::DOUBLE: {
+    double v;
+    memcpy(&v, p, 8);
+    return v;
+  }
+  case onnx::TensorProto::INT64: {
+    int64_t v;
+    memcpy(&v, p, 8);
+    return double(v);
+  }
+  case onnx::TensorProto::INT32: {
+    int32_t v;
+    memcpy(&v, p, 4);
+    return v;
+  }
+  case onnx::TensorProto::INT16: {
+    int16_t v;
+    memcpy(&v, p, 2);
+    return v;
+  }
+  case onnx::TensorProto::INT8:
+    return static_cast<int8_t>(*p);
+  case onnx::TensorProto::UINT8:
+    return static_cast<uint8_t>(*p);
+  case onnx::TensorProto::BOOL:
+    return *p ? 1.0 : 0.0;
   case onnx::TensorProto::FLOAT16: {
-    uint16_t h; memcpy(&h, p, 2);
+    uint16_t h;
+    memcpy(&h, p, 2);
     int exp = (h >> 10) & 0x1f, mant = h & 0x3ff;
     double v = exp == 0    ? std::ldexp(mant, -24)
                : exp == 31 ? (mant ? NAN : INFINITY)
                            : std::ldexp(mant + 1024, exp - 25);
     return (h & 0x8000) ? -v : v;
   }
-  default: return 0;
+  default:
+    return 0;
   }
 }
 
-static bool readFile(const std::string &path, std::string &bytes) {
+static Status readFile(const std::string &path, std::string &bytes) {
+  // A directory opens fine as a stream and reads as empty: say what it is.
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0)
+    return Status::error("cannot read '" + path + "': " + strerror(errno));
+  if (S_ISDIR(st.st_mode))
+    return Status::error("cannot read '" + path + "': it is a directory");
   std::ifstream in(path, std::ios::binary);
   if (!in)
-    return false;
+    return Status::error("cannot read '" + path + "': " + strerror(errno));
   std::ostringstream ss;
   ss << in.rdbuf();
   bytes = ss.str();
-  return true;
+  return Status::success();
 }
 
 /// Checks shape sanity and returns the byte size, or -1.
@@ -101,10 +154,10 @@ static const struct {
   const char *descr;
   int32_t dtype;
 } kNpyTypes[] = {
-    {"<f4", onnx::TensorProto::FLOAT},  {"<f8", onnx::TensorProto::DOUBLE},
+    {"<f4", onnx::TensorProto::FLOAT},   {"<f8", onnx::TensorProto::DOUBLE},
     {"<f2", onnx::TensorProto::FLOAT16}, {"<i8", onnx::TensorProto::INT64},
-    {"<i4", onnx::TensorProto::INT32},  {"<i2", onnx::TensorProto::INT16},
-    {"|i1", onnx::TensorProto::INT8},   {"|u1", onnx::TensorProto::UINT8},
+    {"<i4", onnx::TensorProto::INT32},   {"<i2", onnx::TensorProto::INT16},
+    {"|i1", onnx::TensorProto::INT8},    {"|u1", onnx::TensorProto::UINT8},
     {"|b1", onnx::TensorProto::BOOL},
 };
 
@@ -140,8 +193,8 @@ static bool headerField(const std::string &header, const std::string &key,
 
 Status facet::runtime::readNpy(const std::string &path, Tensor &tensor) {
   std::string bytes;
-  if (!readFile(path, bytes))
-    return Status::error("cannot read '" + path + "'");
+  if (Status s = readFile(path, bytes); !s)
+    return s;
   auto bad = [&](const std::string &why) {
     return Status::error("'" + path + "' is not a valid .npy file: " + why);
   };
@@ -150,8 +203,8 @@ Status facet::runtime::readNpy(const std::string &path, Tensor &tensor) {
   int major = static_cast<uint8_t>(bytes[6]);
   size_t headerLen, offset;
   if (major == 1) {
-    headerLen = static_cast<uint8_t>(bytes[8]) |
-                (static_cast<uint8_t>(bytes[9]) << 8);
+    headerLen =
+        static_cast<uint8_t>(bytes[8]) | (static_cast<uint8_t>(bytes[9]) << 8);
     offset = 10;
   } else if (major == 2 || major == 3) {
     if (bytes.size() < 12)
@@ -203,15 +256,18 @@ Status facet::runtime::readNpy(const std::string &path, Tensor &tensor) {
   int64_t size = byteSize(tensor.shape, dtypeSize(tensor.dtype));
   if (size < 0)
     return bad("absurd shape " + shapeText);
-  if (bytes.size() - offset - headerLen != static_cast<size_t>(size))
-    return bad("expected " + std::to_string(size) + " bytes of data, found " +
-               std::to_string(bytes.size() - offset - headerLen));
+  size_t found = bytes.size() - offset - headerLen;
+  if (found != static_cast<size_t>(size))
+    return bad(std::string(found < static_cast<size_t>(size)
+                               ? "truncated data: "
+                               : "trailing bytes: ") +
+               "expected " + std::to_string(size) + " bytes of data, found " +
+               std::to_string(found));
   tensor.data.assign(bytes.begin() + offset + headerLen, bytes.end());
   return Status::success();
 }
 
-Status facet::runtime::writeNpy(const std::string &path,
-                                const Tensor &tensor) {
+Status facet::runtime::writeNpy(const std::string &path, const Tensor &tensor) {
   const char *descr = nullptr;
   for (const auto &t : kNpyTypes)
     if (t.dtype == tensor.dtype)
@@ -219,6 +275,12 @@ Status facet::runtime::writeNpy(const std::string &path,
   if (!descr)
     return Status::error("cannot write '" + path + "': element type " +
                          dtypeName(tensor.dtype) + " has no .npy equivalent");
+  int64_t size = byteSize(tensor.shape, dtypeSize(tensor.dtype));
+  if (size < 0 || static_cast<size_t>(size) != tensor.data.size())
+    return Status::error("cannot write '" + path + "': the tensor holds " +
+                         std::to_string(tensor.data.size()) +
+                         " bytes, its type and shape need " +
+                         std::to_string(size));
   std::string shape = "(";
   for (size_t i = 0; i < tensor.shape.size(); ++i)
     shape += std::to_string(tensor.shape[i]) + ",";
@@ -233,7 +295,7 @@ Status facet::runtime::writeNpy(const std::string &path,
   header.push_back('\n');
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   if (!out)
-    return Status::error("cannot write '" + path + "'");
+    return Status::error("cannot write '" + path + "': " + strerror(errno));
   out.write("\x93NUMPY\x01\x00", 8);
   char len[2] = {static_cast<char>(header.size() & 0xff),
                  static_cast<char>(header.size() >> 8)};
@@ -249,11 +311,11 @@ Status facet::runtime::writeNpy(const std::string &path,
 // ONNX TensorProto
 //===----------------------------------------------------------------------===//
 
-Status facet::runtime::readTensorProto(const std::string &path,
-                                       Tensor &tensor, std::string *name) {
+Status facet::runtime::readTensorProto(const std::string &path, Tensor &tensor,
+                                       std::string *name) {
   std::string bytes;
-  if (!readFile(path, bytes))
-    return Status::error("cannot read '" + path + "'");
+  if (Status s = readFile(path, bytes); !s)
+    return s;
   onnx::TensorProto proto;
   if (!proto.ParseFromString(bytes))
     return Status::error("'" + path + "' is not a serialized ONNX TensorProto");
@@ -277,30 +339,34 @@ Status facet::runtime::readTensorProto(const std::string &path,
   };
   tensor.data.resize(size);
   char *out = tensor.data.data();
+  // Empty tensors have null buffers, which memcpy must not see.
+  auto copy = [&](const void *src) {
+    if (size)
+      memcpy(out, src, size);
+  };
   if (proto.has_raw_data()) {
     if (static_cast<int64_t>(proto.raw_data().size()) != size)
-      return Status::error("'" + path + "' has " +
-                           std::to_string(proto.raw_data().size()) +
-                           " bytes of raw data, its dims and type need " +
-                           std::to_string(size));
-    memcpy(out, proto.raw_data().data(), size);
+      return Status::error(
+          "'" + path + "' has " + std::to_string(proto.raw_data().size()) +
+          " bytes of raw data, its dims and type need " + std::to_string(size));
+    copy(proto.raw_data().data());
     return Status::success();
   }
   switch (tensor.dtype) {
   case onnx::TensorProto::FLOAT:
     if (proto.float_data_size() != n)
       return countError(proto.float_data_size());
-    memcpy(out, proto.float_data().data(), size);
+    copy(proto.float_data().data());
     break;
   case onnx::TensorProto::DOUBLE:
     if (proto.double_data_size() != n)
       return countError(proto.double_data_size());
-    memcpy(out, proto.double_data().data(), size);
+    copy(proto.double_data().data());
     break;
   case onnx::TensorProto::INT64:
     if (proto.int64_data_size() != n)
       return countError(proto.int64_data_size());
-    memcpy(out, proto.int64_data().data(), size);
+    copy(proto.int64_data().data());
     break;
   default: // int32, int16, int8, uint8, bool, float16 live in int32_data
     if (proto.int32_data_size() != n)
@@ -314,8 +380,7 @@ Status facet::runtime::readTensorProto(const std::string &path,
   return Status::success();
 }
 
-Status facet::runtime::readTensorFile(const std::string &path,
-                                      Tensor &tensor) {
+Status facet::runtime::readTensorFile(const std::string &path, Tensor &tensor) {
   auto endsWith = [&](const char *suffix) {
     size_t n = strlen(suffix);
     return path.size() >= n && path.compare(path.size() - n, n, suffix) == 0;

@@ -14,11 +14,15 @@
 #include "facet/Runtime/Tensor.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <map>
 #include <string>
+#include <sys/stat.h>
 #include <vector>
 
 using namespace facet::runtime;
@@ -149,15 +153,16 @@ int main(int argc, char **argv) {
                           std::to_string(specs.size()) + " inputs");
       key = specs[0].name;
     }
-    bool known = std::any_of(specs.begin(), specs.end(),
-                             [&](const TensorSpec &s) { return s.name == key; });
+    bool known =
+        std::any_of(specs.begin(), specs.end(),
+                    [&](const TensorSpec &s) { return s.name == key; });
     if (!known) {
       std::string names;
       for (auto &s : specs)
         names += (names.empty() ? "" : ", ") + s.name;
-      return usageError("--input names '" + key +
-                        "', which is not an input of the model; inputs: " +
-                        names);
+      return usageError(
+          "--input names '" + key +
+          "', which is not an input of the model; inputs: " + names);
     }
     if (!files.emplace(key, file).second)
       return usageError("input '" + key + "' given twice");
@@ -176,11 +181,25 @@ int main(int argc, char **argv) {
     inputs.push_back(&tensors[i]);
   }
   for (auto &[name, file] : outputArgs) {
-    bool known = std::any_of(model->outputs().begin(), model->outputs().end(),
-                             [&](const TensorSpec &s) { return s.name == name; });
+    bool known =
+        std::any_of(model->outputs().begin(), model->outputs().end(),
+                    [&](const TensorSpec &s) { return s.name == name; });
     if (!known)
       return usageError("--output names '" + name +
                         "', which is not an output of the model");
+  }
+
+  // Only the directory itself is created, not its parents.
+  if (!outputDir.empty()) {
+    struct stat st;
+    if (stat(outputDir.c_str(), &st) != 0) {
+      if (mkdir(outputDir.c_str(), 0777) != 0)
+        return runtimeError("cannot create --output-dir '" + outputDir +
+                            "': " + strerror(errno));
+    } else if (!S_ISDIR(st.st_mode)) {
+      return runtimeError("--output-dir '" + outputDir +
+                          "' is not a directory");
+    }
   }
 
   std::vector<Tensor> outputs;
@@ -218,31 +237,38 @@ int main(int argc, char **argv) {
   }
 
   if (bench > 0) {
+    // facet_run refuses NULL element pointers, as empty vectors may give.
+    static char emptyBuffer[1];
     std::vector<const void *> in;
     for (const Tensor *t : inputs)
-      in.push_back(t->data.data());
+      in.push_back(t->data.empty() ? emptyBuffer : t->data.data());
     std::vector<void *> out;
     for (Tensor &t : outputs)
-      out.push_back(t.data.data());
+      out.push_back(t.data.empty() ? emptyBuffer : t.data.data());
     const void *dummyIn = nullptr;
     void *dummyOut = nullptr;
     const void *const *inPtr = in.empty() ? &dummyIn : in.data();
     void *const *outPtr = out.empty() ? &dummyOut : out.data();
     for (long i = 0; i < warmup; ++i)
-      model->runRaw(inPtr, outPtr);
+      if (int32_t rc = model->runRaw(inPtr, outPtr))
+        return runtimeError("facet_run failed with code " + std::to_string(rc) +
+                            " in a warm-up run");
     std::vector<double> ms;
     for (long i = 0; i < bench; ++i) {
       auto t0 = std::chrono::steady_clock::now();
-      model->runRaw(inPtr, outPtr);
+      int32_t rc = model->runRaw(inPtr, outPtr);
       auto t1 = std::chrono::steady_clock::now();
+      if (rc)
+        return runtimeError("facet_run failed with code " + std::to_string(rc) +
+                            " in a timed run");
       ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
     }
     std::vector<double> sorted = ms;
     std::sort(sorted.begin(), sorted.end());
-    double median = sorted.size() % 2
-                        ? sorted[sorted.size() / 2]
-                        : (sorted[sorted.size() / 2 - 1] +
-                           sorted[sorted.size() / 2]) / 2;
+    double median =
+        sorted.size() % 2
+            ? sorted[sorted.size() / 2]
+            : (sorted[sorted.size() / 2 - 1] + sorted[sorted.size() / 2]) / 2;
     double mean = 0;
     for (double m : ms)
       mean += m / ms.size();
