@@ -11,6 +11,7 @@
 
 #include "facet/Conversion/Passes.h"
 #include "facet/Dialect/Facet/IR/FacetOps.h"
+#include "facet/Runtime/Tensor.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AsmState.h"
@@ -29,6 +30,7 @@
 
 using namespace mlir;
 using namespace facet;
+using facet::runtime::dtypeName;
 
 bool facet::parseShapeText(StringRef text, SmallVectorImpl<int64_t> &shape) {
   shape.clear();
@@ -51,45 +53,6 @@ namespace {
 /// Refuses tensors whose element count overflows or is absurd before any
 /// memory is allocated for them.
 constexpr int64_t kMaxElements = int64_t(1) << 40;
-
-const char *dtypeName(int32_t t) {
-  switch (t) {
-  case onnx::TensorProto::FLOAT:
-    return "float32";
-  case onnx::TensorProto::UINT8:
-    return "uint8";
-  case onnx::TensorProto::INT8:
-    return "int8";
-  case onnx::TensorProto::UINT16:
-    return "uint16";
-  case onnx::TensorProto::INT16:
-    return "int16";
-  case onnx::TensorProto::INT32:
-    return "int32";
-  case onnx::TensorProto::INT64:
-    return "int64";
-  case onnx::TensorProto::STRING:
-    return "string";
-  case onnx::TensorProto::BOOL:
-    return "bool";
-  case onnx::TensorProto::FLOAT16:
-    return "float16";
-  case onnx::TensorProto::DOUBLE:
-    return "float64";
-  case onnx::TensorProto::UINT32:
-    return "uint32";
-  case onnx::TensorProto::UINT64:
-    return "uint64";
-  case onnx::TensorProto::COMPLEX64:
-    return "complex64";
-  case onnx::TensorProto::COMPLEX128:
-    return "complex128";
-  case onnx::TensorProto::BFLOAT16:
-    return "bfloat16";
-  default:
-    return "unknown";
-  }
-}
 
 class Importer {
 public:
@@ -173,77 +136,27 @@ private:
 FailureOr<Attribute> Importer::tensorAttr(const onnx::TensorProto &t,
                                           StringRef what) {
   std::string desc = (what + " '" + t.name() + "'").str();
-  if (t.data_location() == onnx::TensorProto::EXTERNAL)
-    return error() << desc
-                   << " stores its data in an external file, which Facet "
-                      "does not read yet";
-  if (t.has_segment())
-    return error() << desc << " is segmented, which Facet does not support";
   Type elemTy = elementType(t.data_type());
-  if (!elemTy)
+  if (!elemTy && t.data_location() != onnx::TensorProto::EXTERNAL)
     return error() << desc << " has element type " << dtypeName(t.data_type())
                    << ", which Facet does not support";
-  SmallVector<int64_t> dims(t.dims().begin(), t.dims().end());
-  if (failed(checkDims(dims, desc)))
-    return failure();
-  auto type = RankedTensorType::get(dims, elemTy);
+  // The runtime's decoder checks dims against the data before allocating.
+  runtime::Tensor tensor;
+  runtime::Status status = runtime::decodeTensorProto(t, desc, tensor);
+  if (!status)
+    return error() << status.message;
+  auto type = RankedTensorType::get(tensor.shape, elemTy);
   int64_t numel = type.getNumElements();
-  unsigned bits = elemTy.getIntOrFloatBitWidth();
-  size_t elemBytes = bits == 1 ? 1 : bits / 8;
-
-  // Gather the little-endian bytes of every element, whichever field holds
-  // them.
-  std::string bytes;
-  auto countError = [&](int64_t got) {
-    return error() << desc << " has " << got << " values but its dims "
-                   << "hold " << numel;
-  };
-  if (t.has_raw_data()) {
-    if (static_cast<int64_t>(t.raw_data().size()) !=
-        numel * static_cast<int64_t>(elemBytes))
-      return error() << desc << " has " << t.raw_data().size()
-                     << " bytes of raw data but its dims and type need "
-                     << numel * elemBytes;
-    bytes = t.raw_data();
-  } else {
-    bytes.resize(numel * elemBytes);
-    char *out = bytes.data();
-    switch (t.data_type()) {
-    case onnx::TensorProto::FLOAT:
-      if (t.float_data_size() != numel)
-        return countError(t.float_data_size());
-      memcpy(out, t.float_data().data(), numel * 4);
-      break;
-    case onnx::TensorProto::DOUBLE:
-      if (t.double_data_size() != numel)
-        return countError(t.double_data_size());
-      memcpy(out, t.double_data().data(), numel * 8);
-      break;
-    case onnx::TensorProto::INT64:
-      if (t.int64_data_size() != numel)
-        return countError(t.int64_data_size());
-      memcpy(out, t.int64_data().data(), numel * 8);
-      break;
-    default: // int32_data holds int32, int16, int8, bool, float16, bfloat16.
-      if (t.int32_data_size() != numel)
-        return countError(t.int32_data_size());
-      for (int64_t i = 0; i < numel; ++i) {
-        int32_t v = t.int32_data(static_cast<int>(i));
-        memcpy(out + i * elemBytes, &v, elemBytes); // little-endian host
-      }
-      break;
-    }
-  }
+  ArrayRef<char> raw(tensor.data.data(), tensor.data.size());
 
   if (elemTy.isInteger(1)) {
     SmallVector<bool> bools(numel);
     for (int64_t i = 0; i < numel; ++i)
-      bools[i] = bytes[i] != 0;
+      bools[i] = raw[i] != 0;
     return Attribute(DenseElementsAttr::get(type, bools));
   }
   if (numel <= opts.inlineElementLimit) {
     bool detectedSplat = false;
-    ArrayRef<char> raw(bytes.data(), bytes.size());
     if (!DenseElementsAttr::isValidRawBuffer(type, raw, detectedSplat))
       return error() << desc << " has malformed data";
     return Attribute(DenseElementsAttr::getFromRawBuffer(type, raw));
@@ -255,7 +168,7 @@ FailureOr<Attribute> Importer::tensorAttr(const onnx::TensorProto &t,
   if (!llvm::isAlpha(key[0]) && key[0] != '_')
     key.insert(key.begin(), '_');
   AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
-      ArrayRef<char>(bytes.data(), bytes.size()), alignof(std::max_align_t));
+      raw, alignof(std::max_align_t));
   return Attribute(DenseResourceElementsAttr::get(type, key, std::move(blob)));
 }
 

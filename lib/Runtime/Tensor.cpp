@@ -14,54 +14,47 @@
 
 using namespace facet::runtime;
 
+namespace {
+struct DtypeInfo {
+  int32_t dtype;
+  const char *name;
+  size_t size; // 0: Facet has no host representation for it
+};
+// Every ONNX TensorProto.DataType, so that messages can name any of them.
+const DtypeInfo kDtypes[] = {
+    {onnx::TensorProto::FLOAT, "float32", 4},
+    {onnx::TensorProto::UINT8, "uint8", 1},
+    {onnx::TensorProto::INT8, "int8", 1},
+    {onnx::TensorProto::UINT16, "uint16", 0},
+    {onnx::TensorProto::INT16, "int16", 2},
+    {onnx::TensorProto::INT32, "int32", 4},
+    {onnx::TensorProto::INT64, "int64", 8},
+    {onnx::TensorProto::STRING, "string", 0},
+    {onnx::TensorProto::BOOL, "bool", 1},
+    {onnx::TensorProto::FLOAT16, "float16", 2},
+    {onnx::TensorProto::DOUBLE, "float64", 8},
+    {onnx::TensorProto::UINT32, "uint32", 0},
+    {onnx::TensorProto::UINT64, "uint64", 0},
+    {onnx::TensorProto::COMPLEX64, "complex64", 0},
+    {onnx::TensorProto::COMPLEX128, "complex128", 0},
+    {onnx::TensorProto::BFLOAT16, "bfloat16", 2},
+};
+const DtypeInfo *findDtype(int32_t dtype) {
+  for (const DtypeInfo &d : kDtypes)
+    if (d.dtype == dtype)
+      return &d;
+  return nullptr;
+}
+} // namespace
+
 size_t facet::runtime::dtypeSize(int32_t dtype) {
-  switch (dtype) {
-  case onnx::TensorProto::FLOAT:
-    return 4;
-  case onnx::TensorProto::UINT8:
-    return 1;
-  case onnx::TensorProto::INT8:
-    return 1;
-  case onnx::TensorProto::INT16:
-    return 2;
-  case onnx::TensorProto::INT32:
-    return 4;
-  case onnx::TensorProto::INT64:
-    return 8;
-  case onnx::TensorProto::BOOL:
-    return 1;
-  case onnx::TensorProto::FLOAT16:
-    return 2;
-  case onnx::TensorProto::DOUBLE:
-    return 8;
-  default:
-    return 0;
-  }
+  const DtypeInfo *d = findDtype(dtype);
+  return d ? d->size : 0;
 }
 
 const char *facet::runtime::dtypeName(int32_t dtype) {
-  switch (dtype) {
-  case onnx::TensorProto::FLOAT:
-    return "float32";
-  case onnx::TensorProto::UINT8:
-    return "uint8";
-  case onnx::TensorProto::INT8:
-    return "int8";
-  case onnx::TensorProto::INT16:
-    return "int16";
-  case onnx::TensorProto::INT32:
-    return "int32";
-  case onnx::TensorProto::INT64:
-    return "int64";
-  case onnx::TensorProto::BOOL:
-    return "bool";
-  case onnx::TensorProto::FLOAT16:
-    return "float16";
-  case onnx::TensorProto::DOUBLE:
-    return "float64";
-  default:
-    return "unsupported";
-  }
+  const DtypeInfo *d = findDtype(dtype);
+  return d ? d->name : "unknown";
 }
 
 int64_t Tensor::numElements() const {
@@ -105,6 +98,14 @@ double Tensor::elementAsDouble(int64_t i) const {
     return static_cast<uint8_t>(*p);
   case onnx::TensorProto::BOOL:
     return *p ? 1.0 : 0.0;
+  case onnx::TensorProto::BFLOAT16: {
+    uint16_t h;
+    memcpy(&h, p, 2);
+    uint32_t bits = uint32_t(h) << 16;
+    float v;
+    memcpy(&v, &bits, 4);
+    return v;
+  }
   case onnx::TensorProto::FLOAT16: {
     uint16_t h;
     memcpy(&h, p, 2);
@@ -311,6 +312,90 @@ Status facet::runtime::writeNpy(const std::string &path, const Tensor &tensor) {
 // ONNX TensorProto
 //===----------------------------------------------------------------------===//
 
+Status facet::runtime::decodeTensorProto(const onnx::TensorProto &proto,
+                                         const std::string &what,
+                                         Tensor &tensor) {
+  if (proto.data_location() == onnx::TensorProto::EXTERNAL)
+    return Status::error(what + " stores its data in an external file, which "
+                                "is not supported here");
+  if (proto.has_segment())
+    return Status::error(what + " is segmented, which is not supported");
+  tensor.dtype = proto.data_type();
+  size_t elemSize = dtypeSize(tensor.dtype);
+  if (!elemSize)
+    return Status::error(what + " has element type " + dtypeName(tensor.dtype) +
+                         ", which is not supported");
+  tensor.shape.assign(proto.dims().begin(), proto.dims().end());
+  for (int64_t d : tensor.shape)
+    if (d < 0)
+      return Status::error(what + " has a negative dimension " +
+                           std::to_string(d));
+  int64_t size = byteSize(tensor.shape, elemSize);
+  if (size < 0)
+    return Status::error(what + " has an absurd size (more than 2^40 "
+                                "elements)");
+  int64_t n = tensor.numElements();
+  auto countError = [&](int64_t got) {
+    return Status::error(what + " has " + std::to_string(got) +
+                         " values but its dims hold " + std::to_string(n));
+  };
+  // Check before allocating: the counts come from the file.
+  if (proto.has_raw_data()) {
+    if (static_cast<int64_t>(proto.raw_data().size()) != size)
+      return Status::error(what + " has " +
+                           std::to_string(proto.raw_data().size()) +
+                           " bytes of raw data but its dims and type need " +
+                           std::to_string(size));
+  } else {
+    int64_t got;
+    switch (tensor.dtype) {
+    case onnx::TensorProto::FLOAT:
+      got = proto.float_data_size();
+      break;
+    case onnx::TensorProto::DOUBLE:
+      got = proto.double_data_size();
+      break;
+    case onnx::TensorProto::INT64:
+      got = proto.int64_data_size();
+      break;
+    default: // int32, int16, int8, uint8, bool, float16, bfloat16
+      got = proto.int32_data_size();
+      break;
+    }
+    if (got != n)
+      return countError(got);
+  }
+  tensor.data.resize(size);
+  char *out = tensor.data.data();
+  // Empty tensors have null buffers, which memcpy must not see.
+  auto copy = [&](const void *src) {
+    if (size)
+      memcpy(out, src, size);
+  };
+  if (proto.has_raw_data()) {
+    copy(proto.raw_data().data());
+    return Status::success();
+  }
+  switch (tensor.dtype) {
+  case onnx::TensorProto::FLOAT:
+    copy(proto.float_data().data());
+    break;
+  case onnx::TensorProto::DOUBLE:
+    copy(proto.double_data().data());
+    break;
+  case onnx::TensorProto::INT64:
+    copy(proto.int64_data().data());
+    break;
+  default:
+    for (int64_t i = 0; i < n; ++i) {
+      int32_t v = proto.int32_data(static_cast<int>(i));
+      memcpy(out + i * elemSize, &v, elemSize); // little-endian host
+    }
+    break;
+  }
+  return Status::success();
+}
+
 Status facet::runtime::readTensorProto(const std::string &path, Tensor &tensor,
                                        std::string *name) {
   std::string bytes;
@@ -321,63 +406,7 @@ Status facet::runtime::readTensorProto(const std::string &path, Tensor &tensor,
     return Status::error("'" + path + "' is not a serialized ONNX TensorProto");
   if (name)
     *name = proto.name();
-  if (proto.data_location() == onnx::TensorProto::EXTERNAL)
-    return Status::error("'" + path + "': external data is not supported");
-  tensor.dtype = proto.data_type();
-  size_t elemSize = dtypeSize(tensor.dtype);
-  if (!elemSize)
-    return Status::error("'" + path + "': element type " +
-                         std::to_string(tensor.dtype) + " is not supported");
-  tensor.shape.assign(proto.dims().begin(), proto.dims().end());
-  int64_t size = byteSize(tensor.shape, elemSize);
-  if (size < 0)
-    return Status::error("'" + path + "': absurd dims");
-  int64_t n = tensor.numElements();
-  auto countError = [&](int64_t got) {
-    return Status::error("'" + path + "' has " + std::to_string(got) +
-                         " values but its dims hold " + std::to_string(n));
-  };
-  tensor.data.resize(size);
-  char *out = tensor.data.data();
-  // Empty tensors have null buffers, which memcpy must not see.
-  auto copy = [&](const void *src) {
-    if (size)
-      memcpy(out, src, size);
-  };
-  if (proto.has_raw_data()) {
-    if (static_cast<int64_t>(proto.raw_data().size()) != size)
-      return Status::error(
-          "'" + path + "' has " + std::to_string(proto.raw_data().size()) +
-          " bytes of raw data, its dims and type need " + std::to_string(size));
-    copy(proto.raw_data().data());
-    return Status::success();
-  }
-  switch (tensor.dtype) {
-  case onnx::TensorProto::FLOAT:
-    if (proto.float_data_size() != n)
-      return countError(proto.float_data_size());
-    copy(proto.float_data().data());
-    break;
-  case onnx::TensorProto::DOUBLE:
-    if (proto.double_data_size() != n)
-      return countError(proto.double_data_size());
-    copy(proto.double_data().data());
-    break;
-  case onnx::TensorProto::INT64:
-    if (proto.int64_data_size() != n)
-      return countError(proto.int64_data_size());
-    copy(proto.int64_data().data());
-    break;
-  default: // int32, int16, int8, uint8, bool, float16 live in int32_data
-    if (proto.int32_data_size() != n)
-      return countError(proto.int32_data_size());
-    for (int64_t i = 0; i < n; ++i) {
-      int32_t v = proto.int32_data(static_cast<int>(i));
-      memcpy(out + i * elemSize, &v, elemSize); // little-endian host
-    }
-    break;
-  }
-  return Status::success();
+  return decodeTensorProto(proto, "'" + path + "'", tensor);
 }
 
 Status facet::runtime::readTensorFile(const std::string &path, Tensor &tensor) {

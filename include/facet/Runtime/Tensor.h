@@ -14,6 +14,10 @@
 #include <string>
 #include <vector>
 
+namespace onnx {
+class TensorProto;
+} // namespace onnx
+
 namespace facet::runtime {
 
 /// Success, or an error message naming the file and the reason.
@@ -45,6 +49,11 @@ Status writeNpy(const std::string &path, const Tensor &tensor);
 /// Reads a serialized onnx.TensorProto; `name` receives its name if given.
 Status readTensorProto(const std::string &path, Tensor &tensor,
                        std::string *name = nullptr);
+/// Decodes a TensorProto's data (raw_data or the typed fields) into `tensor`,
+/// checking dims against the data before allocating. `what` names the tensor
+/// in messages (e.g. "initializer 'w'"). Shared by the ONNX importer.
+Status decodeTensorProto(const onnx::TensorProto &proto,
+                         const std::string &what, Tensor &tensor);
 /// Picks the reader from the extension: `.npy` or `.pb`.
 Status readTensorFile(const std::string &path, Tensor &tensor);
 
