@@ -13,6 +13,8 @@
 #include "facet/Dialect/Facet/IR/FacetOps.h"
 #include "facet/Runtime/Tensor.h"
 
+#include "OnnxOps.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Builders.h"
@@ -225,25 +227,11 @@ Importer::inputType(const onnx::ValueInfoProto &vi) {
   return RankedTensorType::get(shape, elemTy);
 }
 
-/// The ops this importer translates, with the attributes each understands.
-const llvm::StringMap<std::vector<std::string>> &supportedOps() {
-  static const llvm::StringMap<std::vector<std::string>> ops = {
-      {"MatMul", {}},
-      {"Gemm", {"alpha", "beta", "transA", "transB"}},
-      {"Add", {}},
-      {"Relu", {}},
-      {"Identity", {}},
-      {"Constant",
-       {"value", "value_float", "value_floats", "value_int", "value_ints"}},
-  };
-  return ops;
-}
-
 LogicalResult Importer::checkSupported(const onnx::GraphProto &g) {
   SmallVector<std::string> unsupported;
   for (auto [i, node] : llvm::enumerate(g.node())) {
     bool defaultDomain = node.domain().empty() || node.domain() == "ai.onnx";
-    if (!defaultDomain || !supportedOps().count(node.op_type())) {
+    if (!defaultDomain || !importer::onnxOpTable().count(node.op_type())) {
       std::string d = nodeDesc(node, i);
       if (!defaultDomain)
         d += " in domain '" + node.domain() + "'";
@@ -261,34 +249,27 @@ LogicalResult Importer::checkSupported(const onnx::GraphProto &g) {
 LogicalResult Importer::importNode(const onnx::NodeProto &node, int index) {
   std::string desc = nodeDesc(node, index);
   Location loc = nodeLoc(node, index);
-  const auto &known = supportedOps().lookup(node.op_type());
+  const importer::OpSpec &spec = importer::onnxOpTable().find(node.op_type())->second;
+  importer::NodeContext c{b,  loc, desc, opset, node, {}, {},
+                        [this](const onnx::TensorProto &t, StringRef what) {
+                          return tensorAttr(t, what);
+                        }};
 
   // Attributes: refuse any we do not understand rather than ignore it.
-  llvm::StringMap<const onnx::AttributeProto *> attrs;
   for (const auto &a : node.attribute()) {
-    if (!llvm::is_contained(known, a.name()))
-      return emitError(loc)
-             << desc << ": unsupported attribute '" << a.name() << "'";
+    if (!llvm::is_contained(spec.attributes, a.name()))
+      return emitError(loc) << desc << ": unsupported attribute '" << a.name()
+                            << "'";
     if (a.has_ref_attr_name())
       return emitError(loc) << desc << ": attribute '" << a.name()
                             << "' refers to a function attribute, which is "
                                "not supported";
-    attrs[a.name()] = &a;
+    c.attrs[a.name()] = &a;
   }
-  auto floatAttr = [&](StringRef name, float dflt) {
-    auto it = attrs.find(name);
-    return it == attrs.end() ? dflt : it->second->f();
-  };
-  auto intAttr = [&](StringRef name, int64_t dflt) {
-    auto it = attrs.find(name);
-    return it == attrs.end() ? dflt : it->second->i();
-  };
-
   // Operands; an empty name is an omitted optional input.
-  SmallVector<Value> operands;
   for (const std::string &in : node.input()) {
     if (in.empty()) {
-      operands.push_back(Value());
+      c.operands.push_back(Value());
       continue;
     }
     auto it = values.find(in);
@@ -297,126 +278,24 @@ LogicalResult Importer::importNode(const onnx::NodeProto &node, int index) {
                             << "' is not produced by any earlier node, graph "
                                "input or initializer (missing initializer, "
                                "unsorted graph or cycle)";
-    operands.push_back(it->second);
+    c.operands.push_back(it->second);
   }
-  auto expectInputs = [&](size_t lo, size_t hi) -> LogicalResult {
-    if (operands.size() < lo || operands.size() > hi)
-      return emitError(loc)
-             << desc << " expects " << (lo == hi ? "" : "between ") << lo
-             << (lo == hi ? "" : (" and " + std::to_string(hi)))
-             << " inputs, got " << operands.size();
-    for (size_t i = 0; i < lo; ++i)
-      if (!operands[i])
-        return emitError(loc)
-               << desc << ": required input " << i << " is missing";
-    return success();
-  };
-  if (node.output_size() != 1 || node.output(0).empty())
-    return emitError(loc) << desc << " must have exactly one output, has "
-                          << node.output_size();
-  for (Value v : operands)
-    if (v && !isa<RankedTensorType>(v.getType()))
-      return emitError(loc) << desc << ": operand is not a ranked tensor";
+  while (!c.operands.empty() && !c.operands.back())
+    c.operands.pop_back();
+  if (node.output_size() == 0 || node.output(0).empty())
+    return emitError(loc) << desc << " has no output";
 
-  Operation *op = nullptr;
-  StringRef opType = node.op_type();
-  std::string inferError;
-  auto inferFailed = [&]() -> LogicalResult {
-    return emitError(loc) << desc << ": " << inferError;
-  };
-  auto tensorOf = [&](Value v) {
-    return v ? cast<RankedTensorType>(v.getType()) : RankedTensorType();
-  };
-
-  if (opType == "Constant") {
-    if (failed(expectInputs(0, 0)))
-      return failure();
-    if (attrs.size() != 1)
-      return emitError(loc) << desc
-                            << " must have exactly one value "
-                               "attribute, has "
-                            << attrs.size();
-    const onnx::AttributeProto &a = *attrs.begin()->second;
-    FailureOr<Attribute> value;
-    if (a.name() == "value") {
-      value = tensorAttr(a.t(), desc + " value");
-    } else if (a.name() == "value_float") {
-      value = Attribute(DenseElementsAttr::get(
-          RankedTensorType::get({}, b.getF32Type()), a.f()));
-    } else if (a.name() == "value_floats") {
-      SmallVector<float> v(a.floats().begin(), a.floats().end());
-      value = Attribute(DenseElementsAttr::get(
-          RankedTensorType::get({(int64_t)v.size()}, b.getF32Type()),
-          ArrayRef<float>(v)));
-    } else if (a.name() == "value_int") {
-      value = Attribute(DenseElementsAttr::get(
-          RankedTensorType::get({}, b.getI64Type()), int64_t(a.i())));
-    } else {
-      SmallVector<int64_t> v(a.ints().begin(), a.ints().end());
-      value = Attribute(DenseElementsAttr::get(
-          RankedTensorType::get({(int64_t)v.size()}, b.getI64Type()),
-          ArrayRef<int64_t>(v)));
-    }
-    if (failed(value))
-      return failure();
-    op = facet::ConstantOp::create(b, loc, cast<TypedAttr>(*value));
-  } else if (opType == "MatMul") {
-    if (failed(expectInputs(2, 2)))
-      return failure();
-    auto type = inferMatMulType(tensorOf(operands[0]), tensorOf(operands[1]),
-                                inferError);
-    if (failed(type))
-      return inferFailed();
-    op = MatMulOp::create(b, loc, *type, operands[0], operands[1]);
-  } else if (opType == "Add") {
-    if (failed(expectInputs(2, 2)))
-      return failure();
-    auto type = inferBroadcastType(tensorOf(operands[0]), tensorOf(operands[1]),
-                                   inferError);
-    if (failed(type))
-      return inferFailed();
-    op = AddOp::create(b, loc, *type, operands[0], operands[1]);
-  } else if (opType == "Gemm") {
-    if (failed(expectInputs(2, 3)))
-      return failure();
-    Value c = operands.size() == 3 ? operands[2] : Value();
-    bool transA = intAttr("transA", 0) != 0;
-    bool transB = intAttr("transB", 0) != 0;
-    auto type = inferGemmType(tensorOf(operands[0]), tensorOf(operands[1]),
-                              tensorOf(c), transA, transB, inferError);
-    if (failed(type))
-      return inferFailed();
-    op = GemmOp::create(b, loc, *type, operands[0], operands[1], c,
-                        b.getF32FloatAttr(floatAttr("alpha", 1.0f)),
-                        b.getF32FloatAttr(floatAttr("beta", 1.0f)),
-                        b.getBoolAttr(transA), b.getBoolAttr(transB));
-  } else if (opType == "Relu") {
-    if (failed(expectInputs(1, 1)))
-      return failure();
-    op = ReluOp::create(b, loc, operands[0]);
-  } else if (opType == "Identity") {
-    if (failed(expectInputs(1, 1)))
-      return failure();
-    op = IdentityOp::create(b, loc, operands[0]);
-  } else {
-    return emitError(loc) << desc << ": unsupported op";
-  }
-  // Type constraints (e.g. an integer MatMul) are checked by the verifier;
-  // prefix its message with the node.
-  {
-    bool busy = false;
-    ScopedDiagnosticHandler handler(&ctx, [&](Diagnostic &d) {
-      if (busy || d.getSeverity() != DiagnosticSeverity::Error)
-        return failure();
-      busy = true;
-      emitError(loc) << desc << ": " << d.str();
-      busy = false;
-      return success();
-    });
-    if (failed(verify(op)))
-      return failure();
-  }
-  values[node.output(0)] = op->getResult(0);
+  FailureOr<SmallVector<Value>> results = spec.handler(c);
+  if (failed(results))
+    return failure();
+  if (results->size() < static_cast<size_t>(node.output_size()) &&
+      !(results->size() == 1 && node.output_size() > 1 &&
+        node.op_type() == "LayerNormalization"))
+    return emitError(loc) << desc << " has " << node.output_size()
+                          << " outputs; Facet computes " << results->size();
+  for (auto [i, name] : llvm::enumerate(node.output()))
+    if (!name.empty() && i < results->size())
+      values[name] = (*results)[i];
   return success();
 }
 

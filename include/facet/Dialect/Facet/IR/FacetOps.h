@@ -31,6 +31,15 @@ mlir::FailureOr<mlir::RankedTensorType>
 inferBroadcastType(mlir::RankedTensorType lhs, mlir::RankedTensorType rhs,
                    std::string &error);
 
+/// Where: three-way numpy broadcasting of condition, x and y.
+mlir::FailureOr<mlir::RankedTensorType>
+inferWhereType(mlir::RankedTensorType cond, mlir::RankedTensorType x,
+               mlir::RankedTensorType y, std::string &error);
+/// Reduction over normalized `axes`, keeping them as size 1 or not.
+mlir::FailureOr<mlir::RankedTensorType>
+inferReduceType(mlir::RankedTensorType input, llvm::ArrayRef<int64_t> axes,
+                bool keepdims, std::string &error);
+
 } // namespace facet
 
 #endif // FACET_DIALECT_FACET_IR_FACETOPS_H

@@ -18,6 +18,11 @@ def Facet_FloatTensor : RankedTensorOf<[F16, BF16, F32, F64]>;
 def Facet_NumericTensor
     : RankedTensorOf<[F16, BF16, F32, F64, I8, I16, I32, I64]>;
 def Facet_AnyTensor : RankedTensorOf<[AnyType]>;
+def Facet_BoolTensor : RankedTensorOf<[I1]>;
+def Facet_SignedTensor : RankedTensorOf<[F16, BF16, F32, F64, I8, I16, I32, I64]>;
+def Facet_ComparableTensor
+    : RankedTensorOf<[F16, BF16, F32, F64, I1, I8, I16, I32, I64]>;
+def Facet_IndexTensor : RankedTensorOf<[I32, I64]>;
 
 //===----------------------------------------------------------------------===//
 // Constants
@@ -94,21 +99,259 @@ def Facet_GemmOp : Facet_Op<"gemm", [Pure,
 // Elementwise
 //===----------------------------------------------------------------------===//
 
-def Facet_AddOp : Facet_Op<"add", [Pure, Commutative,
-    DeclareOpInterfaceMethods<InferTypeOpInterface>]> {
-  let summary = "ONNX Add with numpy (multidirectional) broadcasting";
-  let arguments = (ins Facet_NumericTensor:$lhs, Facet_NumericTensor:$rhs);
-  let results = (outs Facet_NumericTensor:$result);
+// Elementwise binary ops with numpy (multidirectional) broadcasting; the
+// result has the operands' element type.
+class Facet_BroadcastBinaryOp<string mnemonic, string onnx, Type tensorType,
+                              list<Trait> traits = []>
+    : Facet_Op<mnemonic, !listconcat(traits, [Pure,
+          DeclareOpInterfaceMethods<InferTypeOpInterface>])> {
+  let summary = "ONNX " # onnx # " with numpy broadcasting";
+  let arguments = (ins tensorType:$lhs, tensorType:$rhs);
+  let results = (outs tensorType:$result);
   let assemblyFormat = [{
     $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
   }];
+  let hasFolder = 1;
 }
 
-def Facet_ReluOp : Facet_Op<"relu", [Pure, SameOperandsAndResultType]> {
-  let summary = "ONNX Relu: max(x, 0)";
-  let arguments = (ins Facet_FloatTensor:$input);
+def Facet_AddOp : Facet_BroadcastBinaryOp<"add", "Add", Facet_NumericTensor,
+                                          [Commutative]>;
+def Facet_SubOp : Facet_BroadcastBinaryOp<"sub", "Sub", Facet_NumericTensor>;
+def Facet_MulOp : Facet_BroadcastBinaryOp<"mul", "Mul", Facet_NumericTensor,
+                                          [Commutative]>;
+def Facet_DivOp : Facet_BroadcastBinaryOp<"div", "Div (integers truncate)",
+                                          Facet_NumericTensor>;
+def Facet_PowOp : Facet_BroadcastBinaryOp<"pow", "Pow (exponent cast to the "
+                                          "base's type)", Facet_NumericTensor>;
+def Facet_MinOp : Facet_BroadcastBinaryOp<"min", "Min (one pair)",
+                                          Facet_NumericTensor, [Commutative]>;
+def Facet_MaxOp : Facet_BroadcastBinaryOp<"max", "Max (one pair)",
+                                          Facet_NumericTensor, [Commutative]>;
+
+// Comparisons: numpy broadcasting, boolean (i1) result.
+class Facet_CompareOp<string mnemonic, string onnx>
+    : Facet_Op<mnemonic, [Pure,
+          DeclareOpInterfaceMethods<InferTypeOpInterface>]> {
+  let summary = "ONNX " # onnx # ": elementwise comparison, bool result";
+  let arguments = (ins Facet_ComparableTensor:$lhs,
+                       Facet_ComparableTensor:$rhs);
+  let results = (outs Facet_BoolTensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+  }];
+  let hasFolder = 1;
+}
+
+def Facet_EqualOp : Facet_CompareOp<"equal", "Equal">;
+def Facet_LessOp : Facet_CompareOp<"less", "Less">;
+def Facet_GreaterOp : Facet_CompareOp<"greater", "Greater">;
+
+def Facet_WhereOp : Facet_Op<"where", [Pure,
+    DeclareOpInterfaceMethods<InferTypeOpInterface>]> {
+  let summary = "ONNX Where: select with three-way numpy broadcasting";
+  let arguments = (ins Facet_BoolTensor:$condition, Facet_AnyTensor:$x,
+                       Facet_AnyTensor:$y);
+  let results = (outs Facet_AnyTensor:$result);
+  let assemblyFormat = [{
+    $condition `,` $x `,` $y attr-dict `:` functional-type(operands, results)
+  }];
+  let hasFolder = 1;
+}
+
+// Elementwise unary ops: same type in and out.
+class Facet_UnaryOp<string mnemonic, string onnx, Type tensorType,
+                    list<Trait> traits = []>
+    : Facet_Op<mnemonic, !listconcat(traits, [Pure,
+          SameOperandsAndResultType])> {
+  let summary = "ONNX " # onnx;
+  let arguments = (ins tensorType:$input);
+  let results = (outs tensorType:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def Facet_ReluOp : Facet_UnaryOp<"relu", "Relu: max(x, 0)", Facet_FloatTensor>;
+def Facet_SqrtOp : Facet_UnaryOp<"sqrt", "Sqrt", Facet_FloatTensor>;
+def Facet_ReciprocalOp : Facet_UnaryOp<"reciprocal", "Reciprocal",
+                                       Facet_FloatTensor>;
+def Facet_ExpOp : Facet_UnaryOp<"exp", "Exp", Facet_FloatTensor>;
+def Facet_LogOp : Facet_UnaryOp<"log", "Log", Facet_FloatTensor>;
+def Facet_TanhOp : Facet_UnaryOp<"tanh", "Tanh", Facet_FloatTensor>;
+def Facet_ErfOp : Facet_UnaryOp<"erf", "Erf", Facet_FloatTensor>;
+def Facet_SigmoidOp : Facet_UnaryOp<"sigmoid", "Sigmoid: 1 / (1 + exp(-x))",
+                                    Facet_FloatTensor>;
+def Facet_NegOp : Facet_UnaryOp<"neg", "Neg", Facet_SignedTensor> {
+  let hasFolder = 1;
+}
+def Facet_AbsOp : Facet_UnaryOp<"abs", "Abs", Facet_SignedTensor>;
+def Facet_NotOp : Facet_UnaryOp<"not", "Not", Facet_BoolTensor> {
+  let hasFolder = 1;
+}
+
+def Facet_GeluOp : Facet_Op<"gelu", [Pure, SameOperandsAndResultType]> {
+  let summary = "ONNX Gelu (opset 20): exact (erf) or tanh approximation";
+  let arguments = (ins Facet_FloatTensor:$input,
+                       DefaultValuedAttr<BoolAttr, "false">:$tanh_approximation);
   let results = (outs Facet_FloatTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def Facet_ClipOp : Facet_Op<"clip", [Pure, AttrSizedOperandSegments]> {
+  let summary = "ONNX Clip with optional scalar bounds";
+  let arguments = (ins Facet_NumericTensor:$input,
+                       Optional<Facet_NumericTensor>:$min,
+                       Optional<Facet_NumericTensor>:$max);
+  let results = (outs Facet_NumericTensor:$result);
+  let assemblyFormat = [{
+    $input (`min` $min^ `:` type($min))? (`max` $max^ `:` type($max))?
+    attr-dict `:` type($input) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Facet_CastOp : Facet_Op<"cast", [Pure]> {
+  let summary = "ONNX Cast (float/int/bool conversions, saturate ignored)";
+  let description = [{
+    Converts elementwise to the result's element type. Float to int rounds
+    toward zero; any nonzero value casts to true.
+  }];
+  let arguments = (ins Facet_AnyTensor:$input);
+  let results = (outs Facet_AnyTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasFolder = 1;
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Normalizations and reductions
+//===----------------------------------------------------------------------===//
+
+def Facet_SoftmaxOp : Facet_Op<"softmax", [Pure, SameOperandsAndResultType]> {
+  let summary = "ONNX Softmax / LogSoftmax (opset 13) along one axis";
+  let arguments = (ins Facet_FloatTensor:$input, I64Attr:$axis,
+                       DefaultValuedAttr<BoolAttr, "false">:$log);
+  let results = (outs Facet_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def Facet_LayerNormOp : Facet_Op<"layer_norm", [Pure]> {
+  let summary = "ONNX LayerNormalization over dims [axis, rank)";
+  let arguments = (ins Facet_FloatTensor:$input, Facet_FloatTensor:$scale,
+                       Optional<Facet_FloatTensor>:$bias, I64Attr:$axis,
+                       F32Attr:$epsilon);
+  let results = (outs Facet_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $scale (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Facet_ReduceOp : Facet_Op<"reduce", [Pure]> {
+  let summary = "ONNX ReduceSum / ReduceMean / ReduceMax over static axes";
+  let description = [{
+    `kind` is "sum", "mean" or "max". `axes` are normalized, sorted and
+    unique; with `keepdims` the reduced dims stay as size 1. An empty
+    `axes` list reduces nothing (the importer resolves ONNX's
+    `noop_with_empty_axes` into an explicit list).
+  }];
+  let arguments = (ins Facet_NumericTensor:$input, StrAttr:$kind,
+                       DenseI64ArrayAttr:$axes, BoolAttr:$keepdims);
+  let results = (outs Facet_NumericTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Data movement (all static: shape operands are folded into types/attrs)
+//===----------------------------------------------------------------------===//
+
+def Facet_ReshapeOp : Facet_Op<"reshape", [Pure]> {
+  let summary = "Reshape (also ONNX Flatten, Squeeze, Unsqueeze) to the "
+                "result type";
+  let arguments = (ins Facet_AnyTensor:$input);
+  let results = (outs Facet_AnyTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasFolder = 1;
+  let hasVerifier = 1;
+}
+
+def Facet_TransposeOp : Facet_Op<"transpose", [Pure]> {
+  let summary = "ONNX Transpose";
+  let arguments = (ins Facet_AnyTensor:$input, DenseI64ArrayAttr:$perm);
+  let results = (outs Facet_AnyTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasFolder = 1;
+  let hasVerifier = 1;
+}
+
+def Facet_ExpandOp : Facet_Op<"expand", [Pure]> {
+  let summary = "ONNX Expand: broadcast to the result type";
+  let arguments = (ins Facet_AnyTensor:$input);
+  let results = (outs Facet_AnyTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasFolder = 1;
+  let hasVerifier = 1;
+}
+
+def Facet_ConcatOp : Facet_Op<"concat", [Pure]> {
+  let summary = "ONNX Concat along a (normalized) axis";
+  let arguments = (ins Variadic<Facet_AnyTensor>:$inputs, I64Attr:$axis);
+  let results = (outs Facet_AnyTensor:$result);
+  let assemblyFormat = [{
+    $inputs attr-dict `:` functional-type($inputs, results)
+  }];
+  let hasFolder = 1;
+  let hasVerifier = 1;
+}
+
+def Facet_SliceOp : Facet_Op<"slice", [Pure]> {
+  let summary = "Static strided slice (ONNX Slice and Split)";
+  let description = [{
+    result[i0, i1, ...] = input[starts[0] + i0 * steps[0], ...] for every
+    dimension; steps may be negative. The result type gives the sizes.
+  }];
+  let arguments = (ins Facet_AnyTensor:$input, DenseI64ArrayAttr:$starts,
+                       DenseI64ArrayAttr:$steps);
+  let results = (outs Facet_AnyTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasFolder = 1;
+  let hasVerifier = 1;
+}
+
+def Facet_GatherOp : Facet_Op<"gather", [Pure]> {
+  let summary = "ONNX Gather along an axis (negative indices wrap)";
+  let arguments = (ins Facet_AnyTensor:$data, Facet_IndexTensor:$indices,
+                       I64Attr:$axis);
+  let results = (outs Facet_AnyTensor:$result);
+  let assemblyFormat = [{
+    $data `[` $indices `]` attr-dict `:` functional-type(operands, results)
+  }];
+  let hasFolder = 1;
+  let hasVerifier = 1;
+}
+
+def Facet_TriluOp : Facet_Op<"trilu", [Pure, SameOperandsAndResultType]> {
+  let summary = "ONNX Trilu: keep the upper or lower triangle (diagonal k)";
+  let arguments = (ins Facet_AnyTensor:$input, BoolAttr:$upper, I64Attr:$k);
+  let results = (outs Facet_AnyTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasFolder = 1;
+  let hasVerifier = 1;
+}
+
+def Facet_EinsumOp : Facet_Op<"einsum", [Pure]> {
+  let summary = "ONNX Einsum with an explicit, ellipsis-free equation";
+  let description = [{
+    The importer normalizes the equation: explicit `->` output, ellipses
+    expanded into letters.
+  }];
+  let arguments = (ins Variadic<Facet_NumericTensor>:$inputs,
+                       StrAttr:$equation);
+  let results = (outs Facet_NumericTensor:$result);
+  let assemblyFormat = [{
+    $inputs attr-dict `:` functional-type($inputs, results)
+  }];
+  let hasVerifier = 1;
 }
 
 def Facet_IdentityOp : Facet_Op<"identity", [Pure,
