@@ -65,9 +65,14 @@ std::string facet::linalgToLLVMPipeline() {
          "function-boundary-type-conversion=identity-layout-map},"
          "buffer-results-to-out-params{hoist-static-allocs},"
          "canonicalize,cse,buffer-deallocation-pipeline,"
-         "convert-linalg-to-loops,lower-affine,convert-scf-to-cf,"
+         "convert-linalg-to-loops,"
+         // Integer powers become outlined loops; what LLVM has intrinsics
+         // for stays native; the rest (erf, tanh) calls libm.
+         "convert-math-to-funcs{convert-ctlz=false},"
+         "convert-math-to-llvm,convert-math-to-libm,"
+         "lower-affine,convert-scf-to-cf,"
          "expand-strided-metadata,finalize-memref-to-llvm,"
-         "convert-arith-to-llvm,convert-math-to-llvm,"
+         "convert-arith-to-llvm,"
          "convert-func-to-llvm{use-bare-ptr-memref-call-conv},"
          "convert-cf-to-llvm,convert-ub-to-llvm,reconcile-unrealized-casts,"
          "facet-emit-model-c-abi,canonicalize)";

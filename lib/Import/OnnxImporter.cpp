@@ -249,17 +249,24 @@ LogicalResult Importer::checkSupported(const onnx::GraphProto &g) {
 LogicalResult Importer::importNode(const onnx::NodeProto &node, int index) {
   std::string desc = nodeDesc(node, index);
   Location loc = nodeLoc(node, index);
-  const importer::OpSpec &spec = importer::onnxOpTable().find(node.op_type())->second;
-  importer::NodeContext c{b,  loc, desc, opset, node, {}, {},
-                        [this](const onnx::TensorProto &t, StringRef what) {
-                          return tensorAttr(t, what);
-                        }};
+  const importer::OpSpec &spec =
+      importer::onnxOpTable().find(node.op_type())->second;
+  importer::NodeContext c{b,
+                          loc,
+                          desc,
+                          opset,
+                          node,
+                          {},
+                          {},
+                          [this](const onnx::TensorProto &t, StringRef what) {
+                            return tensorAttr(t, what);
+                          }};
 
   // Attributes: refuse any we do not understand rather than ignore it.
   for (const auto &a : node.attribute()) {
     if (!llvm::is_contained(spec.attributes, a.name()))
-      return emitError(loc) << desc << ": unsupported attribute '" << a.name()
-                            << "'";
+      return emitError(loc)
+             << desc << ": unsupported attribute '" << a.name() << "'";
     if (a.has_ref_attr_name())
       return emitError(loc) << desc << ": attribute '" << a.name()
                             << "' refers to a function attribute, which is "

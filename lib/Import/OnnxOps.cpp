@@ -13,8 +13,8 @@
 
 #include "facet/Dialect/Facet/IR/FacetOps.h"
 
-#include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/Dialect/Traits.h"
+#include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/STLExtras.h"
@@ -155,12 +155,12 @@ FailureOr<RankedTensorType> infer(NodeContext &c, InferFn fn, Args... args) {
 Results importMatMul(NodeContext &c) {
   if (failed(expectInputs(c, 2, 2)))
     return failure();
-  auto t = infer(c, inferMatMulType, typeOf(c.operands[0]),
-                 typeOf(c.operands[1]));
+  auto t =
+      infer(c, inferMatMulType, typeOf(c.operands[0]), typeOf(c.operands[1]));
   if (failed(t))
     return failure();
-  return finish(c, MatMulOp::create(c.b, c.loc, *t, c.operands[0],
-                                    c.operands[1]));
+  return finish(c,
+                MatMulOp::create(c.b, c.loc, *t, c.operands[0], c.operands[1]));
 }
 
 Results importGemm(NodeContext &c) {
@@ -169,16 +169,15 @@ Results importGemm(NodeContext &c) {
   Value cIn = optionalInput(c, 2);
   bool transA = intAttr(c, "transA", 0) != 0;
   bool transB = intAttr(c, "transB", 0) != 0;
-  auto t = infer(c, inferGemmType, typeOf(c.operands[0]),
-                 typeOf(c.operands[1]),
+  auto t = infer(c, inferGemmType, typeOf(c.operands[0]), typeOf(c.operands[1]),
                  cIn ? typeOf(cIn) : RankedTensorType(), transA, transB);
   if (failed(t))
     return failure();
-  return finish(c, GemmOp::create(
-                       c.b, c.loc, *t, c.operands[0], c.operands[1], cIn,
-                       c.b.getF32FloatAttr(floatAttr(c, "alpha", 1.0f)),
-                       c.b.getF32FloatAttr(floatAttr(c, "beta", 1.0f)),
-                       c.b.getBoolAttr(transA), c.b.getBoolAttr(transB)));
+  return finish(
+      c, GemmOp::create(c.b, c.loc, *t, c.operands[0], c.operands[1], cIn,
+                        c.b.getF32FloatAttr(floatAttr(c, "alpha", 1.0f)),
+                        c.b.getF32FloatAttr(floatAttr(c, "beta", 1.0f)),
+                        c.b.getBoolAttr(transA), c.b.getBoolAttr(transB)));
 }
 
 Results importEinsum(NodeContext &c) {
@@ -198,8 +197,7 @@ Results importEinsum(NodeContext &c) {
     terms.push_back(t.str());
   if (terms.size() != c.operands.size())
     return c.error() << "equation '" << eq << "' has " << terms.size()
-                     << " operand terms for " << c.operands.size()
-                     << " inputs";
+                     << " operand terms for " << c.operands.size() << " inputs";
   // Ellipses become capital letters, as many as the widest operand needs.
   int64_t ellipsisRank = 0;
   for (auto [t, v] : llvm::zip(terms, c.operands)) {
@@ -246,8 +244,7 @@ Results importEinsum(NodeContext &c) {
   for (auto [t, v] : llvm::zip(terms, c.operands)) {
     auto type = typeOf(v);
     if (static_cast<int64_t>(t.size()) != type.getRank())
-      return c.error() << "term '" << t << "' does not match operand "
-                       << type;
+      return c.error() << "term '" << t << "' does not match operand " << type;
     for (auto [i, ch] : llvm::enumerate(t))
       sizes.emplace(ch, type.getDimSize(i));
   }
@@ -258,7 +255,8 @@ Results importEinsum(NodeContext &c) {
     shape.push_back(sizes[ch]);
   }
   std::string normalized = llvm::join(terms, ",") + "->" + out;
-  auto type = RankedTensorType::get(shape, typeOf(c.operands[0]).getElementType());
+  auto type =
+      RankedTensorType::get(shape, typeOf(c.operands[0]).getElementType());
   return finish(c, EinsumOp::create(c.b, c.loc, type, c.operands,
                                     c.b.getStringAttr(normalized)));
 }
@@ -294,9 +292,8 @@ Results importPow(NodeContext &c) {
   Type elem = typeOf(base).getElementType();
   if (typeOf(exponent).getElementType() != elem) {
     // ONNX allows another exponent type; compute in the base's type.
-    Results cast = finish(c, CastOp::create(c.b, c.loc,
-                                            typeOf(exponent).clone(elem),
-                                            exponent));
+    Results cast = finish(
+        c, CastOp::create(c.b, c.loc, typeOf(exponent).clone(elem), exponent));
     if (failed(cast))
       return failure();
     exponent = single(cast);
@@ -325,15 +322,15 @@ Results importWhere(NodeContext &c) {
                  typeOf(c.operands[1]), typeOf(c.operands[2]));
   if (failed(t))
     return failure();
-  return finish(c, WhereOp::create(c.b, c.loc, *t, c.operands[0],
-                                   c.operands[1], c.operands[2]));
+  return finish(c, WhereOp::create(c.b, c.loc, *t, c.operands[0], c.operands[1],
+                                   c.operands[2]));
 }
 
 template <typename OpT> Results importUnary(NodeContext &c) {
   if (failed(expectInputs(c, 1, 1)))
     return failure();
-  return finish(c, OpT::create(c.b, c.loc, c.operands[0].getType(),
-                               c.operands[0]));
+  return finish(
+      c, OpT::create(c.b, c.loc, c.operands[0].getType(), c.operands[0]));
 }
 
 Results importGelu(NodeContext &c) {
@@ -351,9 +348,10 @@ Results importGelu(NodeContext &c) {
 /// A scalar constant of `elem` type.
 Value scalarConstant(NodeContext &c, Type elem, double v) {
   auto type = RankedTensorType::get({}, elem);
-  Attribute a = isa<FloatType>(elem)
-                    ? Attribute(FloatAttr::get(elem, v))
-                    : Attribute(IntegerAttr::get(elem, static_cast<int64_t>(v)));
+  Attribute a =
+      isa<FloatType>(elem)
+          ? Attribute(FloatAttr::get(elem, v))
+          : Attribute(IntegerAttr::get(elem, static_cast<int64_t>(v)));
   return ConstantOp::create(c.b, c.loc, DenseElementsAttr::get(type, a));
 }
 
@@ -374,15 +372,24 @@ Results importClip(NodeContext &c) {
 
 FailureOr<Type> onnxElementType(NodeContext &c, int64_t dtype) {
   switch (dtype) {
-  case onnx::TensorProto::FLOAT: return Type(c.b.getF32Type());
-  case onnx::TensorProto::DOUBLE: return Type(c.b.getF64Type());
-  case onnx::TensorProto::FLOAT16: return Type(c.b.getF16Type());
-  case onnx::TensorProto::BFLOAT16: return Type(c.b.getBF16Type());
-  case onnx::TensorProto::INT8: return Type(c.b.getIntegerType(8));
-  case onnx::TensorProto::INT16: return Type(c.b.getIntegerType(16));
-  case onnx::TensorProto::INT32: return Type(c.b.getI32Type());
-  case onnx::TensorProto::INT64: return Type(c.b.getI64Type());
-  case onnx::TensorProto::BOOL: return Type(c.b.getI1Type());
+  case onnx::TensorProto::FLOAT:
+    return Type(c.b.getF32Type());
+  case onnx::TensorProto::DOUBLE:
+    return Type(c.b.getF64Type());
+  case onnx::TensorProto::FLOAT16:
+    return Type(c.b.getF16Type());
+  case onnx::TensorProto::BFLOAT16:
+    return Type(c.b.getBF16Type());
+  case onnx::TensorProto::INT8:
+    return Type(c.b.getIntegerType(8));
+  case onnx::TensorProto::INT16:
+    return Type(c.b.getIntegerType(16));
+  case onnx::TensorProto::INT32:
+    return Type(c.b.getI32Type());
+  case onnx::TensorProto::INT64:
+    return Type(c.b.getI64Type());
+  case onnx::TensorProto::BOOL:
+    return Type(c.b.getI1Type());
   default:
     return c.error() << "element type " << dtype << " is not supported";
   }
@@ -461,10 +468,14 @@ Results importLayerNorm(NodeContext &c) {
 
 /// Axes of a Reduce*/Squeeze/Unsqueeze: attribute before `inputSince`, the
 /// second input from then on; nullopt when absent.
-FailureOr<std::optional<SmallVector<int64_t>>>
-axesOf(NodeContext &c, int64_t inputSince) {
+FailureOr<std::optional<SmallVector<int64_t>>> axesOf(NodeContext &c,
+                                                      int64_t inputSince) {
   if (c.opset < inputSince)
     return intsAttr(c, "axes");
+  if (c.attrs.count("axes"))
+    return c.error() << "attribute 'axes' is not valid in opset " << c.opset
+                     << " (axes are the second input since opset " << inputSince
+                     << ")";
   Value axes = optionalInput(c, 1);
   if (!axes)
     return std::optional<SmallVector<int64_t>>();
@@ -474,9 +485,8 @@ axesOf(NodeContext &c, int64_t inputSince) {
   return std::optional<SmallVector<int64_t>>(*v);
 }
 
-FailureOr<SmallVector<int64_t>> normalizeAxes(NodeContext &c,
-                                              ArrayRef<int64_t> axes,
-                                              int64_t rank) {
+FailureOr<SmallVector<int64_t>>
+normalizeAxes(NodeContext &c, ArrayRef<int64_t> axes, int64_t rank) {
   SmallVector<int64_t> out;
   for (int64_t a : axes) {
     FailureOr<int64_t> n = normalizeAxis(c, a, rank);
@@ -503,7 +513,8 @@ template <int Kind> Results importReduce(NodeContext &c) {
     return failure();
   SmallVector<int64_t> list;
   if (axes->has_value() && !(*axes)->empty()) {
-    FailureOr<SmallVector<int64_t>> n = normalizeAxes(c, **axes, type.getRank());
+    FailureOr<SmallVector<int64_t>> n =
+        normalizeAxes(c, **axes, type.getRank());
     if (failed(n))
       return failure();
     list = *n;
@@ -563,8 +574,8 @@ Results importReshape(NodeContext &c) {
                        << " to " << shapeStr(*shape);
     out[inferred] = numel / known;
   } else if (known != numel) {
-    return c.error() << "cannot reshape " << shapeStr(type.getShape())
-                     << " (" << numel << " elements) to " << shapeStr(out);
+    return c.error() << "cannot reshape " << shapeStr(type.getShape()) << " ("
+                     << numel << " elements) to " << shapeStr(out);
   }
   return reshape(c, x, out);
 }
@@ -576,8 +587,7 @@ Results importFlatten(NodeContext &c) {
   int64_t rank = type.getRank();
   int64_t axis = intAttr(c, "axis", 1);
   if (axis < -rank || axis > rank)
-    return c.error() << "axis " << axis << " is out of range for rank "
-                     << rank;
+    return c.error() << "axis " << axis << " is out of range for rank " << rank;
   if (axis < 0)
     axis += rank;
   int64_t rows = 1, cols = 1;
@@ -632,8 +642,7 @@ Results importUnsqueeze(NodeContext &c) {
   SmallVector<int64_t> shape;
   int64_t next = 0;
   for (int64_t d = 0; d < outRank; ++d)
-    shape.push_back(llvm::is_contained(*list, d) ? 1
-                                                 : type.getDimSize(next++));
+    shape.push_back(llvm::is_contained(*list, d) ? 1 : type.getDimSize(next++));
   return reshape(c, c.operands[0], shape);
 }
 
@@ -690,10 +699,10 @@ Results importConcat(NodeContext &c) {
                          << " differ outside axis " << *axis;
     shape[*axis] += t.getDimSize(*axis);
   }
-  return finish(c, ConcatOp::create(
-                       c.b, c.loc,
-                       RankedTensorType::get(shape, first.getElementType()),
-                       inputs, c.b.getI64IntegerAttr(*axis)));
+  return finish(
+      c, ConcatOp::create(c.b, c.loc,
+                          RankedTensorType::get(shape, first.getElementType()),
+                          inputs, c.b.getI64IntegerAttr(*axis)));
 }
 
 /// Builds a static slice along one axis.
@@ -705,11 +714,11 @@ Results sliceAxis(NodeContext &c, Value x, int64_t axis, int64_t start,
   starts[axis] = start;
   steps[axis] = step;
   shape[axis] = size;
-  return finish(c, SliceOp::create(
-                       c.b, c.loc,
-                       RankedTensorType::get(shape, type.getElementType()), x,
-                       c.b.getDenseI64ArrayAttr(starts),
-                       c.b.getDenseI64ArrayAttr(steps)));
+  return finish(
+      c, SliceOp::create(c.b, c.loc,
+                         RankedTensorType::get(shape, type.getElementType()), x,
+                         c.b.getDenseI64ArrayAttr(starts),
+                         c.b.getDenseI64ArrayAttr(steps)));
 }
 
 Results importSplit(NodeContext &c) {
@@ -751,8 +760,8 @@ Results importSplit(NodeContext &c) {
                      << c.node.output_size() << " outputs";
   if (std::accumulate(sizes.begin(), sizes.end(), int64_t(0)) != dim)
     return c.error() << "split sizes " << shapeStr(sizes)
-                     << " do not add up to dimension " << *axis << " ("
-                     << dim << ")";
+                     << " do not add up to dimension " << *axis << " (" << dim
+                     << ")";
   SmallVector<Value> outs;
   int64_t offset = 0;
   for (int64_t s : sizes) {
@@ -839,11 +848,11 @@ Results importSlice(NodeContext &c) {
     outSteps[*axis] = step;
     shape[*axis] = size;
   }
-  return finish(c, SliceOp::create(
-                       c.b, c.loc,
-                       RankedTensorType::get(shape, type.getElementType()), x,
-                       c.b.getDenseI64ArrayAttr(outStarts),
-                       c.b.getDenseI64ArrayAttr(outSteps)));
+  return finish(
+      c, SliceOp::create(c.b, c.loc,
+                         RankedTensorType::get(shape, type.getElementType()), x,
+                         c.b.getDenseI64ArrayAttr(outStarts),
+                         c.b.getDenseI64ArrayAttr(outSteps)));
 }
 
 Results importGather(NodeContext &c) {
@@ -868,11 +877,10 @@ Results importGather(NodeContext &c) {
   SmallVector<int64_t> shape(data.getShape().take_front(*axis));
   llvm::append_range(shape, idx.getShape());
   llvm::append_range(shape, data.getShape().drop_front(*axis + 1));
-  return finish(c, GatherOp::create(
-                       c.b, c.loc,
-                       RankedTensorType::get(shape, data.getElementType()),
-                       c.operands[0], c.operands[1],
-                       c.b.getI64IntegerAttr(*axis)));
+  return finish(
+      c, GatherOp::create(
+             c.b, c.loc, RankedTensorType::get(shape, data.getElementType()),
+             c.operands[0], c.operands[1], c.b.getI64IntegerAttr(*axis)));
 }
 
 Value constantTensor(NodeContext &c, DenseElementsAttr attr) {
@@ -909,10 +917,10 @@ Results importExpand(NodeContext &c) {
   if (!OpTrait::util::getBroadcastedShape(type.getShape(), *shape, out))
     return c.error() << "cannot expand " << shapeStr(type.getShape()) << " to "
                      << shapeStr(*shape);
-  return finish(c, ExpandOp::create(
-                       c.b, c.loc,
-                       RankedTensorType::get(out, type.getElementType()),
-                       c.operands[0]));
+  return finish(
+      c, ExpandOp::create(c.b, c.loc,
+                          RankedTensorType::get(out, type.getElementType()),
+                          c.operands[0]));
 }
 
 Results importConstantOfShape(NodeContext &c) {
@@ -936,8 +944,7 @@ Results importConstantOfShape(NodeContext &c) {
       return c.error() << "value must hold exactly one element";
     value = dense.getValues<Attribute>()[0];
   }
-  auto type =
-      RankedTensorType::get(*shape, cast<TypedAttr>(value).getType());
+  auto type = RankedTensorType::get(*shape, cast<TypedAttr>(value).getType());
   return SmallVector<Value>{
       constantTensor(c, DenseElementsAttr::get(type, value))};
 }
@@ -977,7 +984,8 @@ Results importRange(NodeContext &c) {
       out.push_back(IntegerAttr::get(elem, start + i * delta));
   }
   auto type = RankedTensorType::get({(int64_t)out.size()}, elem);
-  return SmallVector<Value>{constantTensor(c, DenseElementsAttr::get(type, out))};
+  return SmallVector<Value>{
+      constantTensor(c, DenseElementsAttr::get(type, out))};
 }
 
 Results importTrilu(NodeContext &c) {

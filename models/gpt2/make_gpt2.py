@@ -166,6 +166,61 @@ def build_gpt2(cfg, w, args):
     def split_heads(t):
         return g.view(t, [g.size(t, 0), g.size(t, 1), nh, hd])
 
+    causal = np.tril(np.ones((C, C), dtype=np.bool_))[None, None]
+
+    def eager_attention(q, k, v):
+        """GPT2Attention._attn; k is [b, s, h, d] before its permute."""
+        # key.permute(0,2,1,3) then .transpose(-1,-2): one Transpose
+        k = g.op("Transpose", [k], perm=[0, 2, 3, 1])
+        s = g.op("MatMul", [q, k])
+        s = g.op("Div", [s, g.f32(math.sqrt(hd))])
+        q_len = g.size(s, 2)
+        k_len = g.size(s, 3)
+        if args.causal_mask == "slice":
+            # self.bias[:, :, k_len - q_len : k_len, :k_len] (a bool buffer)
+            bias = g.const(causal, np.bool_)
+            start = g.unsqueeze(g.op("Sub", [k_len, q_len]), [0])
+            cm = g.op("Slice", [bias, start, g.unsqueeze(k_len, [0]), g.i64([2]), g.i64([1])])
+            cm = g.op("Slice", [cm, g.i64([0]), g.unsqueeze(k_len, [0]), g.i64([3]), g.i64([1])])
+        else:
+            # tril(ones(q_len, k_len), diagonal=k_len - q_len).bool()
+            shape = g.op("Concat", [g.unsqueeze(q_len, [0]), g.unsqueeze(k_len, [0])], axis=0)
+            ones = g.op("ConstantOfShape", [shape],
+                        value=numpy_helper.from_array(np.array([1.0], np.float32)))
+            tri = g.op("Trilu", [ones, g.op("Sub", [k_len, q_len])], upper=0)
+            cm = g.op("Cast", [tri], to=TensorProto.BOOL)
+        s = g.op("Where", [cm, s, g.f32(FLOAT_MIN)])
+        if ext_mask is not None:
+            s = g.op("Add", [s, ext_mask])
+        s = g.op("Softmax", [s], axis=-1)
+        c = g.op("MatMul", [s, v])
+        c = g.op("Transpose", [c], perm=[0, 2, 1, 3])
+        return g.view(c, [g.size(c, 0), g.size(c, 1), d])
+
+    def sdpa_causal(q, k, v):
+        """torch.onnx's scaled_dot_product_attention(q, k, v, is_causal=True)
+        (opset 14+); k is [b, s, h, d] before its permute."""
+        int64_max = np.iinfo(np.int64).max
+        key = g.op("Transpose", [k], perm=[0, 2, 1, 3])  # only its Shape is used
+        # _attention_scale: 1 / sqrt(query.size(-1)) from the shape
+        last = g.op("Slice", [g.op("Shape", [q]), g.i64([-1]), g.i64([int64_max])])
+        scale = g.op("Div", [g.f32([1.0]),
+                             g.op("Sqrt", [g.op("Cast", [last], to=TensorProto.FLOAT)])])
+        scale = g.op("Cast", [scale], to=TensorProto.FLOAT)
+        # _causal_attention_mask: tril(ones(L, S)) -> 0 / -inf
+        tgt = g.op("Slice", [g.op("Shape", [q]), g.i64([-2]), g.i64([-1])])
+        src = g.op("Slice", [g.op("Shape", [key]), g.i64([-2]), g.i64([-1])])
+        size = g.op("Concat", [tgt, src], axis=0)
+        tri = g.op("Trilu", [g.op("Expand", [g.f32([1.0]), size])], upper=0)
+        zero = g.f32([0.0])
+        mask = g.op("Where", [g.op("Equal", [tri, zero]), g.f32([-np.inf]), zero])
+        # the permute and sdpa's transpose(-2, -1) fused into one Transpose
+        kt = g.op("Transpose", [k], perm=[0, 2, 3, 1])
+        qs = g.op("Mul", [q, g.op("Sqrt", [scale])])
+        ks = g.op("Mul", [kt, g.op("Sqrt", [scale])])
+        s = g.op("Add", [g.op("MatMul", [qs, ks]), mask])
+        return g.op("MatMul", [g.op("Softmax", [s], axis=-1), v])
+
     with g.scope("transformer"):
         # input_shape = input_ids.size(); input_ids = input_ids.view(-1, input_shape[-1])
         seq = g.size(ids, 1)
@@ -188,7 +243,6 @@ def build_gpt2(cfg, w, args):
             p = g.op("Gather", [P("transformer.wpe.weight"), pos])
         x = g.op("Add", [x, p])
 
-        causal = np.tril(np.ones((C, C), dtype=np.bool_))[None, None]
         for i in range(cfg["n_layer"]):
             L = f"transformer.h.{i}."
             with g.scope(f"h.{i}"):
@@ -196,41 +250,20 @@ def build_gpt2(cfg, w, args):
                 with g.scope("ln_1"):
                     h = g.layer_norm(x, P(L + "ln_1.weight"), P(L + "ln_1.bias"), eps, decomposed)
                 with g.scope("attn"):
+                    if args.attention == "sdpa":
+                        bsz, q_len = g.size(h, 0), g.size(h, 1)  # hidden_states.size()
                     with g.scope("c_attn"):
                         qkv = conv1d(h, L + "attn.c_attn")
                     q, k, v = g.op("Split", [qkv, g.i64([d, d, d])], n_out=3, axis=2)
                     q = g.op("Transpose", [split_heads(q)], perm=[0, 2, 1, 3])
                     k = split_heads(k)
                     v = g.op("Transpose", [split_heads(v)], perm=[0, 2, 1, 3])
-                    # key.permute(0,2,1,3) then .transpose(-1,-2): one Transpose
-                    k = g.op("Transpose", [k], perm=[0, 2, 3, 1])
-                    s = g.op("MatMul", [q, k])
-                    s = g.op("Div", [s, g.f32(math.sqrt(hd))])
-                    q_len = g.size(s, 2)
-                    k_len = g.size(s, 3)
-                    if args.causal_mask == "slice":
-                        # self.bias[:, :, k_len - q_len : k_len, :k_len] (a bool buffer)
-                        bias = g.const(causal, np.bool_)
-                        start = g.unsqueeze(g.op("Sub", [k_len, q_len]), [0])
-                        cm = g.op("Slice", [bias, start, g.unsqueeze(k_len, [0]),
-                                            g.i64([2]), g.i64([1])])
-                        cm = g.op("Slice", [cm, g.i64([0]), g.unsqueeze(k_len, [0]),
-                                            g.i64([3]), g.i64([1])])
+                    if args.attention == "sdpa":
+                        c = sdpa_causal(q, k, v)
+                        c = g.op("Transpose", [c], perm=[0, 2, 1, 3])
+                        c = g.view(c, [bsz, q_len, d])
                     else:
-                        # tril(ones(q_len, k_len), diagonal=k_len - q_len).bool()
-                        shape = g.op("Concat", [g.unsqueeze(q_len, [0]), g.unsqueeze(k_len, [0])],
-                                     axis=0)
-                        ones = g.op("ConstantOfShape", [shape],
-                                    value=numpy_helper.from_array(np.array([1.0], np.float32)))
-                        tri = g.op("Trilu", [ones, g.op("Sub", [k_len, q_len])], upper=0)
-                        cm = g.op("Cast", [tri], to=TensorProto.BOOL)
-                    s = g.op("Where", [cm, s, g.f32(FLOAT_MIN)])
-                    if ext_mask is not None:
-                        s = g.op("Add", [s, ext_mask])
-                    s = g.op("Softmax", [s], axis=-1)
-                    c = g.op("MatMul", [s, v])
-                    c = g.op("Transpose", [c], perm=[0, 2, 1, 3])
-                    c = g.view(c, [g.size(c, 0), g.size(c, 1), d])
+                        c = eager_attention(q, k, v)
                     with g.scope("c_proj"):
                         a = conv1d(c, L + "attn.c_proj")
                 x = g.op("Add", [a, residual])
@@ -348,6 +381,12 @@ def main():
     ap.add_argument("--gelu", choices=["tanh", "fused"], default="tanh",
                     help="tanh: gelu_new written out (Mul/Pow/Mul/Add/Mul/Tanh/Add/Mul); "
                          "fused: opset 20's Gelu(approximate='tanh') (needs --opset 20)")
+    ap.add_argument("--attention", choices=["eager", "sdpa"], default="eager",
+                    help="eager: GPT2Attention._attn (MatMul, Div, causal Where, Softmax, "
+                         "MatMul); sdpa: GPT2SdpaAttention through torch's "
+                         "scaled_dot_product_attention(is_causal=True) export (Shape/Slice/"
+                         "Cast/Sqrt scale, Expand/Trilu/Equal/Where -inf mask); not with "
+                         "--attention-mask")
     ap.add_argument("--causal-mask", choices=["slice", "trilu"], default="slice",
                     help="slice: Slice the bool `bias` buffer (HF GPT-2); trilu: "
                          "ConstantOfShape/Trilu/Cast to bool; both then Where")
@@ -358,12 +397,14 @@ def main():
                     help="folded: wte^T as its own initializer (torch's constant folding); "
                          "transpose: a Transpose node over the shared wte")
     ap.add_argument("--attention-mask", action="store_true",
-                    help="add the attention_mask input ((1 - mask) * finfo.min added to the scores)")
+                    help="add the attention_mask input ((1 - mask) * finfo.min added to "
+                         "the scores)")
     ap.add_argument("--external-data", action="store_true",
                     help="store the weights as ONNX external data in OUTPUT.data")
     ap.add_argument("--emit-inputs", metavar="DIR", help="write sample inputs NAME.npy to DIR")
     ap.add_argument("--batch", type=int, default=2, help="sample inputs' batch (default 2)")
-    ap.add_argument("--seq", type=int, default=16, help="sample inputs' sequence length (default 16)")
+    ap.add_argument("--seq", type=int, default=16,
+                    help="sample inputs' sequence length (default 16)")
     ap.add_argument("--seed", type=int, default=0, help="sample inputs' seed")
     ap.add_argument("--check", action="store_true",
                     help="compare onnxruntime with the numpy reference; exit 1 on a mismatch")
@@ -372,6 +413,8 @@ def main():
         ap.error("--d-model must be a multiple of --n-head")
     if args.gelu == "fused" and args.opset < 20:
         ap.error("--gelu fused needs --opset 20")
+    if args.attention == "sdpa" and args.attention_mask:
+        ap.error("--attention sdpa writes the is_causal=True path, without attention_mask")
     if args.seq > args.n_ctx:
         ap.error("--seq exceeds --n-ctx")
     cfg = {"n_layer": args.n_layer, "n_head": args.n_head, "d_model": args.d_model,

@@ -340,8 +340,7 @@ def build_bert(cfg, w, args):
                     with g.scope(name):
                         return g.linear(x, w[L + f"attention.self.{name}.weight"],
                                         P(L + f"attention.self.{name}.bias"))
-            if args.attention == "sdpa":
-                with g.scope("attention"), g.scope("self"):
+                if args.attention == "sdpa":
                     # BertSdpaSelfAttention: bsz, tgt_len, _ = hidden_states.size()
                     bsz, tgt_len = g.size(x, 0), g.size(x, 1)
                     q = g.op("Transpose", [split_heads(proj("query"))], perm=[0, 2, 1, 3])
@@ -351,22 +350,21 @@ def build_bert(cfg, w, args):
                     c = g.sdpa(q, k, v, ext_mask)
                     c = g.op("Transpose", [c], perm=[0, 2, 1, 3])
                     c = g.view(c, [bsz, tgt_len, d])
-            else:
-              with g.scope("attention"), g.scope("self"):
-                q = proj("query")
-                k = split_heads(proj("key"))
-                v = split_heads(proj("value"))
-                v = g.op("Transpose", [v], perm=[0, 2, 1, 3])
-                q = g.op("Transpose", [split_heads(q)], perm=[0, 2, 1, 3])
-                # permute(0,2,1,3) then transpose(-1,-2): fused into one Transpose
-                k = g.op("Transpose", [k], perm=[0, 2, 3, 1])
-                s = g.op("MatMul", [q, k])
-                s = g.op("Div", [s, g.f32(math.sqrt(hd))])
-                s = g.op("Add", [s, ext_mask])
-                s = g.op("Softmax", [s], axis=-1)
-                c = g.op("MatMul", [s, v])
-                c = g.op("Transpose", [c], perm=[0, 2, 1, 3])
-                c = g.view(c, [g.size(c, 0), g.size(c, 1), d])
+                else:
+                    q = proj("query")
+                    k = split_heads(proj("key"))
+                    v = split_heads(proj("value"))
+                    v = g.op("Transpose", [v], perm=[0, 2, 1, 3])
+                    q = g.op("Transpose", [split_heads(q)], perm=[0, 2, 1, 3])
+                    # permute(0,2,1,3) then transpose(-1,-2): fused into one Transpose
+                    k = g.op("Transpose", [k], perm=[0, 2, 3, 1])
+                    s = g.op("MatMul", [q, k])
+                    s = g.op("Div", [s, g.f32(math.sqrt(hd))])
+                    s = g.op("Add", [s, ext_mask])
+                    s = g.op("Softmax", [s], axis=-1)
+                    c = g.op("MatMul", [s, v])
+                    c = g.op("Transpose", [c], perm=[0, 2, 1, 3])
+                    c = g.view(c, [g.size(c, 0), g.size(c, 1), d])
             with g.scope("attention"), g.scope("output"):
                 with g.scope("dense"):
                     a = g.linear(c, w[L + "attention.output.dense.weight"],
@@ -475,7 +473,8 @@ def bert_reference(cfg, w, args, feeds):
     def lin(x, p):
         return x @ f(p + ".weight").T + f(p + ".bias")
 
-    x = (f("embeddings.word_embeddings.weight")[ids] + f("embeddings.token_type_embeddings.weight")[tt]
+    x = (f("embeddings.word_embeddings.weight")[ids]
+         + f("embeddings.token_type_embeddings.weight")[tt]
          + f("embeddings.position_embeddings.weight")[np.arange(S)][None])
     x = ln(x, "embeddings.LayerNorm")
     bias = (1.0 - mask[:, None, None, :].astype(np.float64)) * FLOAT_MIN
@@ -652,6 +651,12 @@ def main():
     ap.add_argument("--gelu", choices=["erf", "fused"], default="erf",
                     help="erf: Div/Erf/Add/Mul/Mul as torch writes below opset 20; "
                          "fused: opset 20's Gelu (needs --opset 20)")
+    ap.add_argument("--attention", choices=["eager", "sdpa"], default="eager",
+                    help="eager: BertSelfAttention (MatMul, Div by sqrt(d), Add mask, Softmax, "
+                         "MatMul); sdpa: BertSdpaSelfAttention through torch's "
+                         "scaled_dot_product_attention export (scale from Shape/Slice/Cast/Sqrt, "
+                         "q and k each scaled by its Sqrt) with the 4-D mask of "
+                         "_prepare_4d_attention_mask_for_sdpa (Expand, Cast to bool, Where)")
     ap.add_argument("--layers", type=int, default=None,
                     help="keep only the first N encoder layers (default: all 6)")
     ap.add_argument("--no-token-type-ids", action="store_true",
@@ -666,13 +671,15 @@ def main():
                     help="how the L2 norm is written: Mul/ReduceSum/Sqrt, or ReduceL2 as torch's "
                          "F.normalize export writes it")
     ap.add_argument("--pooler", action="store_true",
-                    help="also output BertPooler's pooler_output (Gather axis=1, Gemm transB=1, Tanh)")
+                    help="also output BertPooler's pooler_output (Gather axis=1, "
+                         "Gemm transB=1, Tanh)")
     ap.add_argument("--external-data", action="store_true",
                     help="store the weights as ONNX external data in OUTPUT.data")
     ap.add_argument("--emit-inputs", metavar="DIR",
                     help="write sample inputs NAME.npy (random ids, padded mask) to DIR")
     ap.add_argument("--batch", type=int, default=2, help="sample inputs' batch (default 2)")
-    ap.add_argument("--seq", type=int, default=16, help="sample inputs' sequence length (default 16)")
+    ap.add_argument("--seq", type=int, default=16,
+                    help="sample inputs' sequence length (default 16)")
     ap.add_argument("--seed", type=int, default=0, help="sample inputs' seed")
     ap.add_argument("--check", action="store_true",
                     help="compare onnxruntime with the numpy reference and the documented "

@@ -45,6 +45,8 @@ def main():
     ap.add_argument("--rtol", type=float, default=1e-4)
     ap.add_argument("--atol", type=float, default=1e-5)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--int-high", type=int, default=10,
+                    help="integer inputs are drawn from [0, N)")
     ap.add_argument("-O", dest="opt", default="2")
     args = ap.parse_args()
 
@@ -71,7 +73,9 @@ def main():
         if np.issubdtype(dtype, np.floating):
             value = rng.standard_normal(dims).astype(dtype)
         else:
-            value = rng.integers(-5, 5, size=dims).astype(dtype)
+            # Integer inputs are usually ids/indices: keep them in
+            # [0, --int-high).
+            value = rng.integers(0, args.int_high, size=dims).astype(dtype)
         feeds[name] = value
         path = os.path.join(args.workdir, f"in_{len(feeds)}.{args.input_format}")
         if args.input_format == "npy":

@@ -75,7 +75,77 @@ def batched(rng, batch_param):
     return graph
 
 
-KINDS = {"mlp": mlp, "batched": batched}
+def op_mix(rng, batch_param):
+    """Transformer-style op mix at opset 20: embedding Gather with run-time
+    ids, LayerNormalization, the Shape->Gather->Div->Slice->Concat->Reshape
+    head split, Transpose, QK^T, a causal mask from Trilu/Cast/Where,
+    Softmax, ReduceMean/Sub/Pow/Sqrt/Erf/Tanh, Split, Sigmoid, ReduceSum,
+    Greater/Not on int64, Einsum, Clip, Unsqueeze/Expand, ReduceMax,
+    LogSoftmax and Gelu. The batch is fixed (2): the ids decide the shapes."""
+    del batch_param
+    from onnx import helper as h
+    B, S, D, V = 2, 5, 8, 50
+    T = TensorProto
+    c = lambda a, n: numpy_helper.from_array(np.asarray(a), n)
+    inits = [weight(rng, (D,), "g"), weight(rng, (D,), "beta"),
+             weight(rng, (V, D), "emb"),
+             c(np.array([2], np.int64), "two"), c(np.array(0.5, np.float32), "half"),
+             c(np.array([0], np.int64), "zero"), c(np.array([-1], np.int64), "minus1"),
+             c(np.ones((S, S), np.float32), "ones"), c(np.array(-1e9, np.float32), "neg"),
+             c(np.array(2.0, np.float32), "twof"), c(np.array([3, 5], np.int64), "split"),
+             c(np.array([1], np.int64), "axes1"), c(np.array(25, np.int64), "thr"),
+             c(np.array(-0.5, np.float32), "cmin"), c(np.array(3.0, np.float32), "cmax"),
+             c(np.array([3, 1, 1, 1], np.int64), "eshape")]
+    n = h.make_node
+    nodes = [
+        n("Gather", ["emb", "ids"], ["e"], name="gather"),
+        n("LayerNormalization", ["e", "g", "beta"], ["ln"], name="ln", axis=-1),
+        n("Shape", ["ln"], ["shp"], name="shape"),
+        n("Gather", ["shp", "two"], ["dlast"], name="gather_dim", axis=0),
+        n("Constant", [], ["c2"], name="c2",
+          value=numpy_helper.from_array(np.array([2], np.int64))),
+        n("Div", ["dlast", "c2"], ["dh"], name="div_int"),
+        n("Slice", ["shp", "zero", "two"], ["bs"], name="slice_bs"),
+        n("Concat", ["bs", "c2", "dh"], ["newshape"], name="concat", axis=0),
+        n("Reshape", ["ln", "newshape"], ["r4"], name="reshape4"),
+        n("Transpose", ["r4"], ["t4"], name="split_heads", perm=[0, 2, 1, 3]),
+        n("Transpose", ["t4"], ["t4T"], name="keys_t", perm=[0, 1, 3, 2]),
+        n("MatMul", ["t4", "t4T"], ["scores"], name="qk"),
+        n("Trilu", ["ones"], ["tri"], name="trilu", upper=0),
+        n("Cast", ["tri"], ["trib"], name="to_bool", to=T.BOOL),
+        n("Where", ["trib", "scores", "neg"], ["masked"], name="mask"),
+        n("Softmax", ["masked"], ["p"], name="softmax", axis=-1),
+        n("ReduceMean", ["p", "minus1"], ["pm"], name="reduce_mean", keepdims=1),
+        n("Sub", ["p", "pm"], ["pc"], name="center"),
+        n("Pow", ["pc", "twof"], ["pp"], name="square"),
+        n("Sqrt", ["pp"], ["sq"], name="sqrt"),
+        n("Erf", ["sq"], ["er"], name="erf"),
+        n("Tanh", ["er"], ["th"], name="tanh"),
+        n("Mul", ["th", "half"], ["y"], name="halve"),
+        n("Split", ["e", "split"], ["s1", "s2"], name="split", axis=2),
+        n("Sigmoid", ["s1"], ["sg"], name="sigmoid"),
+        n("ReduceSum", ["sg", "axes1"], ["y2"], name="reduce_sum", keepdims=0),
+        n("Greater", ["ids", "thr"], ["gt"], name="greater"),
+        n("Not", ["gt"], ["y3"], name="not"),
+        n("Einsum", ["s2", "s2"], ["y4"], name="einsum", equation="bsd,btd->bst"),
+        n("Clip", ["y4", "cmin", "cmax"], ["y5"], name="clip"),
+        n("Unsqueeze", ["y5", "zero"], ["y6"], name="unsqueeze"),
+        n("Expand", ["y6", "eshape"], ["y7"], name="expand"),
+        n("ReduceMax", ["y7", "zero"], ["y8"], name="reduce_max", keepdims=0),
+        n("LogSoftmax", ["y8"], ["y9"], name="log_softmax", axis=1),
+        n("Gelu", ["y9"], ["y10"], name="gelu"),
+    ]
+    return h.make_graph(
+        nodes, "op_mix",
+        [h.make_tensor_value_info("ids", T.INT64, [B, S])],
+        [h.make_tensor_value_info("y", T.FLOAT, [B, 2, S, S]),
+         h.make_tensor_value_info("y2", T.FLOAT, [B, 3]),
+         h.make_tensor_value_info("y3", T.BOOL, [B, S]),
+         h.make_tensor_value_info("y10", T.FLOAT, [B, S, S])],
+        inits)
+
+
+KINDS = {"mlp": mlp, "batched": batched, "op_mix": op_mix}
 
 
 def main():

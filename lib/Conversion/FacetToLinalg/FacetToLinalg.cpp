@@ -14,9 +14,9 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/AffineMap.h"
+#include "mlir/Transforms/DialectConversion.h"
 #include <cmath>
 #include <limits>
-#include "mlir/Transforms/DialectConversion.h"
 
 namespace facet {
 #define GEN_PASS_DEF_CONVERTFACETTOLINALG
@@ -281,8 +281,9 @@ FACET_FLOAT_INT_BINARY(PowOp, math::PowFOp, math::IPowIOp)
         return arith::CmpFOp::create(b, l, arith::CmpFPredicate::FPRED, a[0],  \
                                      a[1]);                                    \
       return arith::CmpIOp::create(b, l,                                       \
-                                   t.isInteger(1) ? arith::CmpIPredicate::BPRED \
-                                                  : arith::CmpIPredicate::IPRED,\
+                                   t.isInteger(1)                              \
+                                       ? arith::CmpIPredicate::BPRED           \
+                                       : arith::CmpIPredicate::IPRED,          \
                                    a[0], a[1]);                                \
     }                                                                          \
   };
@@ -320,7 +321,8 @@ template <> struct ScalarFn<SigmoidOp> {
                      SigmoidOp) {
     Value e = math::ExpOp::create(b, l, arith::NegFOp::create(b, l, a[0]));
     Value one = scalarConst(b, l, t, 1);
-    return arith::DivFOp::create(b, l, one, arith::AddFOp::create(b, l, one, e));
+    return arith::DivFOp::create(b, l, one,
+                                 arith::AddFOp::create(b, l, one, e));
   }
 };
 template <> struct ScalarFn<NegOp> {
@@ -356,14 +358,14 @@ template <> struct ScalarFn<GeluOp> {
     Value inner;
     if (op.getTanhApproximation()) {
       // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
-      Value x3 = arith::MulFOp::create(b, l, x, arith::MulFOp::create(b, l, x, x));
+      Value x3 =
+          arith::MulFOp::create(b, l, x, arith::MulFOp::create(b, l, x, x));
       Value poly = arith::AddFOp::create(
           b, l, x,
           arith::MulFOp::create(b, l, scalarConst(b, l, t, 0.044715), x3));
       inner = math::TanhOp::create(
           b, l,
-          arith::MulFOp::create(b, l,
-                                scalarConst(b, l, t, 0.7978845608028654),
+          arith::MulFOp::create(b, l, scalarConst(b, l, t, 0.7978845608028654),
                                 poly));
     } else {
       // 0.5 x (1 + erf(x / sqrt(2)))
@@ -372,9 +374,8 @@ template <> struct ScalarFn<GeluOp> {
           arith::MulFOp::create(b, l, x,
                                 scalarConst(b, l, t, 0.7071067811865476)));
     }
-    return arith::MulFOp::create(
-        b, l, arith::MulFOp::create(b, l, half, x),
-        arith::AddFOp::create(b, l, one, inner));
+    return arith::MulFOp::create(b, l, arith::MulFOp::create(b, l, half, x),
+                                 arith::AddFOp::create(b, l, one, inner));
   }
 };
 template <> struct ScalarFn<ClipOp> {
@@ -434,8 +435,7 @@ template <> struct ScalarFn<CastOp> {
 
 /// Lowers any elementwise facet op (operands broadcast to the result) to one
 /// linalg.generic whose body is ScalarFn<OpT>.
-template <typename OpT>
-struct ElementwiseLowering : OpConversionPattern<OpT> {
+template <typename OpT> struct ElementwiseLowering : OpConversionPattern<OpT> {
   using OpConversionPattern<OpT>::OpConversionPattern;
   LogicalResult
   matchAndRewrite(OpT op, typename OpT::Adaptor adaptor,
@@ -458,10 +458,10 @@ struct ElementwiseLowering : OpConversionPattern<OpT> {
 
 /// Reduces `input` over `axes` (sorted) with `combine`, starting from
 /// `init`; the result drops the reduced dims.
-Value buildReduction(OpBuilder &b, Location loc, Value input,
-                     ArrayRef<int64_t> axes, double init,
-                     function_ref<Value(OpBuilder &, Location, Value, Value)>
-                         combine) {
+Value buildReduction(
+    OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes,
+    double init,
+    function_ref<Value(OpBuilder &, Location, Value, Value)> combine) {
   auto inType = cast<RankedTensorType>(input.getType());
   MLIRContext *ctx = b.getContext();
   unsigned rank = inType.getRank();
@@ -482,9 +482,8 @@ Value buildReduction(OpBuilder &b, Location loc, Value input,
   Value empty = tensor::EmptyOp::create(b, loc, outShape, elem);
   Value initValue = scalarConst(b, loc, elem, init);
   Value filled = linalg::FillOp::create(b, loc, initValue, empty).getResult(0);
-  SmallVector<AffineMap> maps = {
-      AffineMap::getMultiDimIdentityMap(rank, ctx),
-      AffineMap::get(rank, 0, outExprs, ctx)};
+  SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(rank, ctx),
+                                 AffineMap::get(rank, 0, outExprs, ctx)};
   auto generic = linalg::GenericOp::create(
       b, loc, outType, ValueRange{input}, ValueRange{filled}, maps, iterators,
       [&](OpBuilder &nb, Location nloc, ValueRange args) {
@@ -524,8 +523,8 @@ Value reshapeTo(OpBuilder &b, Location loc, Value input,
                                          SmallVector<ReassociationIndices>{});
   }
   if (type.getRank() == 0)
-    return tensor::CollapseShapeOp::create(
-        b, loc, type, flat, SmallVector<ReassociationIndices>{});
+    return tensor::CollapseShapeOp::create(b, loc, type, flat,
+                                           SmallVector<ReassociationIndices>{});
   return tensor::ExpandShapeOp::create(b, loc, type, flat,
                                        collapseAll(type.getRank()));
 }
@@ -560,8 +559,8 @@ Value buildNormalizeStep(
     maps.push_back(droppedAxesMap(rank, axes, ctx));
   }
   maps.push_back(AffineMap::getMultiDimIdentityMap(rank, ctx));
-  Value empty = tensor::EmptyOp::create(b, loc, type.getShape(),
-                                        type.getElementType());
+  Value empty =
+      tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
   SmallVector<utils::IteratorType> iterators(rank,
                                              utils::IteratorType::parallel);
   auto generic = linalg::GenericOp::create(
@@ -609,9 +608,9 @@ struct ReduceLowering : OpConversionPattern<ReduceOp> {
           rewriter, loc, rt, ValueRange{reduced},
           [&](OpBuilder &b, Location l, ValueRange args) -> Value {
             Value n = scalarConst(b, l, elem, static_cast<double>(count));
-            return isFloat ? arith::DivFOp::create(b, l, args[0], n).getResult()
-                           : arith::DivSIOp::create(b, l, args[0], n)
-                                 .getResult();
+            return isFloat
+                       ? arith::DivFOp::create(b, l, args[0], n).getResult()
+                       : arith::DivSIOp::create(b, l, args[0], n).getResult();
           });
     }
     rewriter.replaceOp(op, reshapeTo(rewriter, loc, reduced,
@@ -693,21 +692,21 @@ struct LayerNormLowering : OpConversionPattern<LayerNormOp> {
     Value n = scalarConst(rewriter, loc, elem, static_cast<double>(count));
     Value sum = buildReduction(rewriter, loc, x, axes, 0.0, add);
     auto meanType = cast<RankedTensorType>(sum.getType());
-    Value mean = buildElementwise(
-        rewriter, loc, meanType, ValueRange{sum},
-        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-          return arith::DivFOp::create(b, l, a[0], n);
-        });
+    Value mean =
+        buildElementwise(rewriter, loc, meanType, ValueRange{sum},
+                         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                           return arith::DivFOp::create(b, l, a[0], n);
+                         });
     Value centered = buildNormalizeStep(
         rewriter, loc, type, ValueRange{x}, ValueRange{mean}, axes,
         [](OpBuilder &b, Location l, ValueRange a) -> Value {
           return arith::SubFOp::create(b, l, a[0], a[1]);
         });
-    Value squares = buildElementwise(
-        rewriter, loc, type, ValueRange{centered},
-        [](OpBuilder &b, Location l, ValueRange a) -> Value {
-          return arith::MulFOp::create(b, l, a[0], a[0]);
-        });
+    Value squares =
+        buildElementwise(rewriter, loc, type, ValueRange{centered},
+                         [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                           return arith::MulFOp::create(b, l, a[0], a[0]);
+                         });
     Value sqSum = buildReduction(rewriter, loc, squares, axes, 0.0, add);
     double eps = op.getEpsilon().convertToDouble();
     Value invStd = buildElementwise(
@@ -715,19 +714,20 @@ struct LayerNormLowering : OpConversionPattern<LayerNormOp> {
         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
           Value var = arith::DivFOp::create(b, l, a[0], n);
           return math::RsqrtOp::create(
-              b, l, arith::AddFOp::create(b, l, var, scalarConst(b, l, elem, eps)));
+              b, l,
+              arith::AddFOp::create(b, l, var, scalarConst(b, l, elem, eps)));
         });
     // y = centered * invStd * scale (+ bias); scale/bias broadcast over the
     // trailing (normalized) dims.
     SmallVector<Value> inputs = {centered, invStd, adaptor.getScale()};
     if (adaptor.getBias())
       inputs.push_back(adaptor.getBias());
-    SmallVector<AffineMap> maps = {
-        AffineMap::getMultiDimIdentityMap(rank, ctx),
-        droppedAxesMap(rank, axes, ctx)};
+    SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(rank, ctx),
+                                   droppedAxesMap(rank, axes, ctx)};
     for (Value v : ArrayRef<Value>(inputs).drop_front(2))
-      maps.push_back(broadcastMap(cast<RankedTensorType>(v.getType()).getShape(),
-                                  type.getShape(), rank, ctx));
+      maps.push_back(
+          broadcastMap(cast<RankedTensorType>(v.getType()).getShape(),
+                       type.getShape(), rank, ctx));
     maps.push_back(AffineMap::getMultiDimIdentityMap(rank, ctx));
     Value empty = tensor::EmptyOp::create(rewriter, loc, type.getShape(), elem);
     SmallVector<utils::IteratorType> iterators(rank,
@@ -768,12 +768,11 @@ struct TransposeLowering : OpConversionPattern<TransposeOp> {
   matchAndRewrite(TransposeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     auto type = cast<RankedTensorType>(op.getType());
-    Value empty = tensor::EmptyOp::create(rewriter, op.getLoc(),
-                                          type.getShape(),
-                                          type.getElementType());
-    rewriter.replaceOp(op, linalg::TransposeOp::create(
-                               rewriter, op.getLoc(), adaptor.getInput(), empty,
-                               op.getPerm())
+    Value empty = tensor::EmptyOp::create(
+        rewriter, op.getLoc(), type.getShape(), type.getElementType());
+    rewriter.replaceOp(op, linalg::TransposeOp::create(rewriter, op.getLoc(),
+                                                       adaptor.getInput(),
+                                                       empty, op.getPerm())
                                .getResult()[0]);
     return success();
   }
@@ -830,7 +829,8 @@ struct SliceLowering : OpConversionPattern<SliceOp> {
     MLIRContext *ctx = rewriter.getContext();
     auto type = cast<RankedTensorType>(op.getType());
     unsigned rank = type.getRank();
-    bool positive = llvm::all_of(op.getSteps(), [](int64_t s) { return s > 0; });
+    bool positive =
+        llvm::all_of(op.getSteps(), [](int64_t s) { return s > 0; });
     if (positive) {
       SmallVector<OpFoldResult> offsets, sizes, strides;
       for (unsigned d = 0; d < rank; ++d) {
@@ -898,8 +898,8 @@ struct GatherLowering : OpConversionPattern<GatherOp> {
           Value idx = arith::IndexCastOp::create(b, l, b.getIndexType(), a[0]);
           Value size = arith::ConstantIndexOp::create(b, l, axisSize);
           Value zero = arith::ConstantIndexOp::create(b, l, 0);
-          Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt,
-                                            idx, zero);
+          Value neg =
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, idx, zero);
           idx = arith::SelectOp::create(
               b, l, neg, arith::AddIOp::create(b, l, idx, size), idx);
           Value maxIdx = arith::ConstantIndexOp::create(b, l, axisSize - 1);
@@ -911,9 +911,8 @@ struct GatherLowering : OpConversionPattern<GatherOp> {
           at.push_back(idx);
           for (int64_t d = axis + 1; d < dataType.getRank(); ++d)
             at.push_back(linalg::IndexOp::create(b, l, d + idxRank - 1));
-          linalg::YieldOp::create(b, l,
-                                  tensor::ExtractOp::create(b, l, data, at)
-                                      .getResult());
+          linalg::YieldOp::create(
+              b, l, tensor::ExtractOp::create(b, l, data, at).getResult());
         });
     rewriter.replaceOp(op, generic.getResult(0));
     return success();
@@ -937,15 +936,15 @@ struct TriluLowering : OpConversionPattern<TriluOp> {
           Value col = linalg::IndexOp::create(b, l, rank - 1);
           Value diff = arith::SubIOp::create(b, l, col, row);
           Value kv = arith::ConstantIndexOp::create(b, l, k);
-          Value keep = arith::CmpIOp::create(
-              b, l, upper ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sle,
-              diff, kv);
-          Value zero =
-              elem.isInteger(1)
-                  ? arith::ConstantOp::create(b, l, elem,
-                                              b.getIntegerAttr(elem, 0))
-                        .getResult()
-                  : scalarConst(b, l, elem, 0);
+          Value keep = arith::CmpIOp::create(b, l,
+                                             upper ? arith::CmpIPredicate::sge
+                                                   : arith::CmpIPredicate::sle,
+                                             diff, kv);
+          Value zero = elem.isInteger(1)
+                           ? arith::ConstantOp::create(
+                                 b, l, elem, b.getIntegerAttr(elem, 0))
+                                 .getResult()
+                           : scalarConst(b, l, elem, 0);
           return arith::SelectOp::create(b, l, keep, a[0], zero);
         });
     rewriter.replaceOp(op, result);
@@ -1035,11 +1034,11 @@ struct ConvertFacetToLinalg
                            math::MathDialect, tensor::TensorDialect>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     RewritePatternSet patterns(ctx);
-    patterns.add<ConstantLowering, IdentityLowering, MatMulLowering,
-                 GemmLowering, ReduceLowering, SoftmaxLowering,
-                 LayerNormLowering, ReshapeLowering, TransposeLowering,
-                 ExpandLowering, ConcatLowering, SliceLowering, GatherLowering,
-                 TriluLowering, EinsumLowering>(ctx);
+    patterns
+        .add<ConstantLowering, IdentityLowering, MatMulLowering, GemmLowering,
+             ReduceLowering, SoftmaxLowering, LayerNormLowering,
+             ReshapeLowering, TransposeLowering, ExpandLowering, ConcatLowering,
+             SliceLowering, GatherLowering, TriluLowering, EinsumLowering>(ctx);
     patterns.add<ElementwiseLowering<AddOp>, ElementwiseLowering<SubOp>,
                  ElementwiseLowering<MulOp>, ElementwiseLowering<DivOp>,
                  ElementwiseLowering<PowOp>, ElementwiseLowering<MinOp>,

@@ -9,12 +9,12 @@
 #include "facet/Dialect/Facet/IR/FacetOps.h"
 
 #include "mlir/Dialect/Traits.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/APSInt.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
-#include "mlir/IR/Builders.h"
-#include "mlir/IR/Diagnostics.h"
 
 using namespace mlir;
 using namespace facet;
@@ -208,13 +208,14 @@ GemmOp::inferReturnTypes(MLIRContext *context, std::optional<Location> location,
   return pushInferred(type, error, location, inferredReturnTypes);
 }
 
-static LogicalResult
-inferBroadcastBinary(ValueRange operands, std::optional<Location> location,
-                     SmallVectorImpl<Type> &inferred, Type resultElement) {
+static LogicalResult inferBroadcastBinary(ValueRange operands,
+                                          std::optional<Location> location,
+                                          SmallVectorImpl<Type> &inferred,
+                                          Type resultElement) {
   std::string error;
-  auto type = inferBroadcastType(cast<RankedTensorType>(operands[0].getType()),
-                                 cast<RankedTensorType>(operands[1].getType()),
-                                 error);
+  auto type =
+      inferBroadcastType(cast<RankedTensorType>(operands[0].getType()),
+                         cast<RankedTensorType>(operands[1].getType()), error);
   if (failed(type))
     return emitOptionalError(location, error);
   inferred.push_back(resultElement ? type->clone(resultElement) : *type);
@@ -262,15 +263,16 @@ FailureOr<RankedTensorType> facet::inferWhereType(RankedTensorType cond,
   return RankedTensorType::get(all, x.getElementType());
 }
 
-LogicalResult WhereOp::inferReturnTypes(
-    MLIRContext *context, std::optional<Location> location, ValueRange operands,
-    DictionaryAttr, OpaqueProperties, RegionRange,
-    SmallVectorImpl<Type> &inferredReturnTypes) {
+LogicalResult
+WhereOp::inferReturnTypes(MLIRContext *context,
+                          std::optional<Location> location, ValueRange operands,
+                          DictionaryAttr, OpaqueProperties, RegionRange,
+                          SmallVectorImpl<Type> &inferredReturnTypes) {
   std::string error;
-  auto type = inferWhereType(cast<RankedTensorType>(operands[0].getType()),
-                             cast<RankedTensorType>(operands[1].getType()),
-                             cast<RankedTensorType>(operands[2].getType()),
-                             error);
+  auto type =
+      inferWhereType(cast<RankedTensorType>(operands[0].getType()),
+                     cast<RankedTensorType>(operands[1].getType()),
+                     cast<RankedTensorType>(operands[2].getType()), error);
   return pushInferred(type, error, location, inferredReturnTypes);
 }
 
@@ -437,9 +439,8 @@ LogicalResult ConcatOp::verify() {
     for (int64_t d = 0; d < t.getRank(); ++d)
       if (d != static_cast<int64_t>(getAxis()) &&
           t.getDimSize(d) != out.getDimSize(d))
-        return emitOpError("input ")
-               << t << " differs from the result " << out
-               << " outside the concatenation axis";
+        return emitOpError("input ") << t << " differs from the result " << out
+                                     << " outside the concatenation axis";
     total += t.getDimSize(getAxis());
   }
   if (total != out.getDimSize(getAxis()))
@@ -456,8 +457,7 @@ LogicalResult SliceOp::verify() {
       static_cast<int64_t>(getSteps().size()) != rank || out.getRank() != rank)
     return emitOpError("starts, steps and result must have the input's rank");
   for (int64_t d = 0; d < rank; ++d) {
-    int64_t n = out.getDimSize(d), start = getStarts()[d],
-            step = getSteps()[d];
+    int64_t n = out.getDimSize(d), start = getStarts()[d], step = getSteps()[d];
     if (step == 0)
       return emitOpError("step of dimension ") << d << " is zero";
     if (n == 0)
@@ -500,9 +500,8 @@ LogicalResult EinsumOp::verify() {
   SmallVector<StringRef> terms;
   lhs.split(terms, ',');
   if (terms.size() != getInputs().size())
-    return emitOpError("equation has ")
-           << terms.size() << " operand terms for " << getInputs().size()
-           << " inputs";
+    return emitOpError("equation has ") << terms.size() << " operand terms for "
+                                        << getInputs().size() << " inputs";
   llvm::StringMap<int64_t> sizes;
   Type elem = getResult().getType().getElementType();
   for (auto [term, v] : llvm::zip(terms, getInputs())) {
@@ -518,9 +517,8 @@ LogicalResult EinsumOp::verify() {
       auto [it, inserted] =
           sizes.try_emplace(std::string(1, c), t.getDimSize(i));
       if (!inserted && it->second != t.getDimSize(i))
-        return emitOpError("index '")
-               << c << "' has sizes " << it->second << " and "
-               << t.getDimSize(i);
+        return emitOpError("index '") << c << "' has sizes " << it->second
+                                      << " and " << t.getDimSize(i);
     }
   }
   auto res = getResult().getType();
@@ -599,8 +597,7 @@ static int64_t broadcastSource(int64_t linear, ArrayRef<int64_t> outShape,
 static OpFoldResult
 foldElementwise(ArrayRef<Attribute> operands, RankedTensorType resultType,
                 function_ref<Attribute(ArrayRef<Attribute>)> fn) {
-  if (!resultType.hasStaticShape() ||
-      resultType.getNumElements() > kFoldLimit)
+  if (!resultType.hasStaticShape() || resultType.getNumElements() > kFoldLimit)
     return {};
   SmallVector<DenseElementsAttr> dense;
   SmallVector<SmallVector<Attribute>> vals;
@@ -638,15 +635,15 @@ foldArith(ArrayRef<Attribute> operands, Type type,
           function_ref<std::optional<APInt>(APInt, APInt)> ifn) {
   auto resultType = cast<RankedTensorType>(type);
   Type elem = resultType.getElementType();
-  return foldElementwise(
-      operands, resultType, [&](ArrayRef<Attribute> v) -> Attribute {
-        if (isa<FloatType>(elem)) {
-          auto r = ffn(*asFloat(v[0]), *asFloat(v[1]));
-          return r ? FloatAttr::get(elem, *r) : Attribute();
-        }
-        auto r = ifn(asInt(v[0]), asInt(v[1]));
-        return r ? IntegerAttr::get(elem, *r) : Attribute();
-      });
+  return foldElementwise(operands, resultType,
+                         [&](ArrayRef<Attribute> v) -> Attribute {
+                           if (isa<FloatType>(elem)) {
+                             auto r = ffn(*asFloat(v[0]), *asFloat(v[1]));
+                             return r ? FloatAttr::get(elem, *r) : Attribute();
+                           }
+                           auto r = ifn(asInt(v[0]), asInt(v[1]));
+                           return r ? IntegerAttr::get(elem, *r) : Attribute();
+                         });
 }
 
 OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
@@ -716,9 +713,7 @@ static OpFoldResult foldCompare(ArrayRef<Attribute> operands, Type type,
         if (auto fa = asFloat(v[0])) {
           APFloat::cmpResult r = fa->compare(*asFloat(v[1]));
           if (r != APFloat::cmpUnordered)
-            c = r == APFloat::cmpLessThan ? -1
-                : r == APFloat::cmpEqual  ? 0
-                                          : 1;
+            c = r == APFloat::cmpLessThan ? -1 : r == APFloat::cmpEqual ? 0 : 1;
         } else {
           APInt a = asInt(v[0]), b = asInt(v[1]);
           bool less = a.getBitWidth() == 1 ? a.ult(b) : a.slt(b);
@@ -751,22 +746,20 @@ OpFoldResult WhereOp::fold(FoldAdaptor adaptor) {
 
 OpFoldResult NegOp::fold(FoldAdaptor adaptor) {
   auto type = cast<RankedTensorType>(getType());
-  return foldElementwise(adaptor.getOperands(), type,
-                         [&](ArrayRef<Attribute> v) -> Attribute {
-                           if (auto f = asFloat(v[0]))
-                             return FloatAttr::get(type.getElementType(), -*f);
-                           return IntegerAttr::get(type.getElementType(),
-                                                   -asInt(v[0]));
-                         });
+  return foldElementwise(
+      adaptor.getOperands(), type, [&](ArrayRef<Attribute> v) -> Attribute {
+        if (auto f = asFloat(v[0]))
+          return FloatAttr::get(type.getElementType(), -*f);
+        return IntegerAttr::get(type.getElementType(), -asInt(v[0]));
+      });
 }
 
 OpFoldResult NotOp::fold(FoldAdaptor adaptor) {
   auto type = cast<RankedTensorType>(getType());
-  return foldElementwise(adaptor.getOperands(), type,
-                         [&](ArrayRef<Attribute> v) -> Attribute {
-                           return IntegerAttr::get(type.getElementType(),
-                                                   ~asInt(v[0]));
-                         });
+  return foldElementwise(
+      adaptor.getOperands(), type, [&](ArrayRef<Attribute> v) -> Attribute {
+        return IntegerAttr::get(type.getElementType(), ~asInt(v[0]));
+      });
 }
 
 OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
@@ -802,8 +795,8 @@ OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
         unsigned width = to.getIntOrFloatBitWidth();
         if (width == 1)
           return IntegerAttr::get(to, i.isZero() ? 0 : 1);
-        return IntegerAttr::get(to, isBool ? i.zext(width)
-                                           : i.sextOrTrunc(width));
+        return IntegerAttr::get(to,
+                                isBool ? i.zext(width) : i.sextOrTrunc(width));
       });
 }
 
@@ -956,9 +949,8 @@ OpFoldResult TriluOp::fold(FoldAdaptor adaptor) {
     return {};
   auto type = cast<RankedTensorType>(getType());
   Type elem = type.getElementType();
-  Attribute zero = isa<FloatType>(elem)
-                       ? Attribute(FloatAttr::get(elem, 0.0))
-                       : Attribute(IntegerAttr::get(elem, 0));
+  Attribute zero = isa<FloatType>(elem) ? Attribute(FloatAttr::get(elem, 0.0))
+                                        : Attribute(IntegerAttr::get(elem, 0));
   SmallVector<Attribute> vals = elementsOf(d), out;
   if (d.isSplat())
     vals.assign(type.getNumElements(), d.getSplatValue<Attribute>());
