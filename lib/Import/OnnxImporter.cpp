@@ -23,7 +23,9 @@
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 
 #include "onnx/onnx_pb.h"
 #include <google/protobuf/io/coded_stream.h>
@@ -107,6 +109,8 @@ private:
   }
 
   FailureOr<Attribute> tensorAttr(const onnx::TensorProto &t, StringRef what);
+  FailureOr<std::unique_ptr<llvm::MemoryBuffer>>
+  readExternal(const onnx::TensorProto &t, StringRef desc, int64_t bytes);
   FailureOr<RankedTensorType> inputType(const onnx::ValueInfoProto &vi);
   LogicalResult checkSupported(const onnx::GraphProto &g);
   LogicalResult importNode(const onnx::NodeProto &node, int index);
@@ -135,21 +139,119 @@ private:
   llvm::StringSet<> resourceNames;
 };
 
+/// Reads an external-data tensor's bytes, mapped from the file (no copy
+/// until the resource blob takes one). The file must lie inside the model's
+/// folder: relative location, no "..", and its real path (links resolved)
+/// under the folder's real path.
+FailureOr<std::unique_ptr<llvm::MemoryBuffer>>
+Importer::readExternal(const onnx::TensorProto &t, StringRef desc,
+                       int64_t bytes) {
+  std::string location;
+  int64_t offset = 0, length = -1;
+  for (const auto &kv : t.external_data()) {
+    auto parseInt = [&](int64_t &out) -> LogicalResult {
+      if (StringRef(kv.value()).getAsInteger(10, out) || out < 0)
+        return error() << desc << ": external data " << kv.key() << " '"
+                       << kv.value() << "' is not a non-negative integer";
+      return success();
+    };
+    if (kv.key() == "location")
+      location = kv.value();
+    else if (kv.key() == "offset" && failed(parseInt(offset)))
+      return failure();
+    else if (kv.key() == "length" && failed(parseInt(length)))
+      return failure();
+  }
+  if (location.empty())
+    return error() << desc
+                   << " stores its data externally but names no "
+                      "location";
+  if (opts.externalDataDir.empty())
+    return error() << desc << " stores its data in '" << location
+                   << "', but the model was not read from a file, so there "
+                      "is no folder to read it from";
+  namespace path = llvm::sys::path;
+  if (path::is_absolute(location) || location.find('\0') != std::string::npos)
+    return error() << desc << ": external data location '" << location
+                   << "' is absolute; it must be relative to the model's "
+                      "folder";
+  for (StringRef part :
+       llvm::make_range(path::begin(location), path::end(location)))
+    if (part == "..")
+      return error() << desc << ": external data location '" << location
+                     << "' leaves the model's folder";
+  SmallString<256> full(opts.externalDataDir);
+  path::append(full, location);
+  SmallString<256> realDir, realFile;
+  if (llvm::sys::fs::real_path(opts.externalDataDir, realDir) ||
+      llvm::sys::fs::real_path(full, realFile))
+    return error() << desc << ": cannot open external data file '" << full
+                   << "'";
+  if (!StringRef(realFile).starts_with(realDir.str().str() + "/"))
+    return error() << desc << ": external data location '" << location
+                   << "' resolves to '" << realFile
+                   << "', outside the model's folder";
+  if (!llvm::sys::fs::is_regular_file(realFile))
+    return error() << desc << ": external data '" << location
+                   << "' is not a regular file";
+  if (length >= 0 && length != bytes)
+    return error() << desc << ": external data length " << length
+                   << " does not match the " << bytes
+                   << " bytes its dims and type need";
+  uint64_t fileSize = 0;
+  if (llvm::sys::fs::file_size(realFile, fileSize) ||
+      static_cast<uint64_t>(offset + bytes) > fileSize)
+    return error() << desc << ": external data file '" << location << "' has "
+                   << fileSize << " bytes; reading " << bytes << " at offset "
+                   << offset << " goes past its end";
+  auto buffer = llvm::MemoryBuffer::getFileSlice(realFile, bytes, offset,
+                                                 /*IsVolatile=*/false);
+  if (!buffer)
+    return error() << desc << ": cannot read external data '" << location
+                   << "': " << buffer.getError().message();
+  return std::move(*buffer);
+}
+
 FailureOr<Attribute> Importer::tensorAttr(const onnx::TensorProto &t,
                                           StringRef what) {
   std::string desc = (what + " '" + t.name() + "'").str();
   Type elemTy = elementType(t.data_type());
-  if (!elemTy && t.data_location() != onnx::TensorProto::EXTERNAL)
+  if (!elemTy)
     return error() << desc << " has element type " << dtypeName(t.data_type())
                    << ", which Facet does not support";
-  // The runtime's decoder checks dims against the data before allocating.
-  runtime::Tensor tensor;
-  runtime::Status status = runtime::decodeTensorProto(t, desc, tensor);
-  if (!status)
-    return error() << status.message;
-  auto type = RankedTensorType::get(tensor.shape, elemTy);
+  SmallVector<int64_t> dims(t.dims().begin(), t.dims().end());
+  if (failed(checkDims(dims, desc)))
+    return failure();
+  auto type = RankedTensorType::get(dims, elemTy);
   int64_t numel = type.getNumElements();
-  ArrayRef<char> raw(tensor.data.data(), tensor.data.size());
+  int64_t bytes =
+      numel * static_cast<int64_t>(runtime::dtypeSize(t.data_type()));
+
+  // The bytes of the tensor, without copies where possible: external data is
+  // mapped from its file, raw_data is read in place; only the typed fields
+  // are decoded into a buffer.
+  ArrayRef<char> raw;
+  std::unique_ptr<llvm::MemoryBuffer> mapped;
+  runtime::Tensor decoded;
+  if (t.data_location() == onnx::TensorProto::EXTERNAL) {
+    auto buffer = readExternal(t, desc, bytes);
+    if (failed(buffer))
+      return failure();
+    mapped = std::move(*buffer);
+    raw = ArrayRef<char>(mapped->getBufferStart(), mapped->getBufferSize());
+  } else if (t.has_raw_data() && !t.has_segment()) {
+    if (static_cast<int64_t>(t.raw_data().size()) != bytes)
+      return error() << desc << " has " << t.raw_data().size()
+                     << " bytes of raw data but its dims and type need "
+                     << bytes;
+    raw = ArrayRef<char>(t.raw_data().data(), t.raw_data().size());
+  } else {
+    // The runtime's decoder checks counts against dims before allocating.
+    runtime::Status status = runtime::decodeTensorProto(t, desc, decoded);
+    if (!status)
+      return error() << status.message;
+    raw = ArrayRef<char>(decoded.data.data(), decoded.data.size());
+  }
 
   if (elemTy.isInteger(1)) {
     SmallVector<bool> bools(numel);
@@ -509,5 +611,13 @@ OwningOpRef<ModuleOp> facet::importOnnxFile(MLIRContext &context,
         << "cannot read '" << path << "': " << buffer.getError().message();
     return nullptr;
   }
-  return importOnnxBytes(context, (*buffer)->getBuffer(), path, options);
+  // External data is read relative to the model's folder, and only there.
+  ImportOptions withDir = options;
+  if (withDir.externalDataDir.empty()) {
+    SmallString<256> dir(path);
+    llvm::sys::fs::make_absolute(dir);
+    llvm::sys::path::remove_filename(dir);
+    withDir.externalDataDir = dir.empty() ? "." : dir.str().str();
+  }
+  return importOnnxBytes(context, (*buffer)->getBuffer(), path, withDir);
 }

@@ -27,6 +27,9 @@ struct ImportOptions {
   /// Constants with more elements than this become `dense_resource` blobs;
   /// smaller ones are printed inline.
   int64_t inlineElementLimit = 16;
+  /// Folder that external-data locations are relative to; importOnnxFile
+  /// sets it to the model's folder. Files outside it are never read.
+  std::string externalDataDir;
 };
 
 /// Imports the ONNX model at `path`. Returns null after emitting diagnostics
