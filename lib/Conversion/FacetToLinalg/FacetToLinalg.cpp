@@ -596,9 +596,22 @@ struct ReduceLowering : OpConversionPattern<ReduceOp> {
           if (kind == "max")
             return isFloat ? arith::MaximumFOp::create(b, l, acc, x).getResult()
                            : arith::MaxSIOp::create(b, l, acc, x).getResult();
+          if (kind == "l2")
+            x = isFloat ? arith::MulFOp::create(b, l, x, x).getResult()
+                        : arith::MulIOp::create(b, l, x, x).getResult();
           return isFloat ? arith::AddFOp::create(b, l, acc, x).getResult()
                          : arith::AddIOp::create(b, l, acc, x).getResult();
         });
+    if (kind == "l2") {
+      if (!isFloat)
+        return rewriter.notifyMatchFailure(op, "integer L2 norm");
+      reduced = buildElementwise(
+          rewriter, loc, cast<RankedTensorType>(reduced.getType()),
+          ValueRange{reduced},
+          [](OpBuilder &b, Location l, ValueRange args) -> Value {
+            return math::SqrtOp::create(b, l, args[0]);
+          });
+    }
     if (kind == "mean") {
       int64_t count = 1;
       for (int64_t a : axes)

@@ -366,7 +366,7 @@ FailureOr<RankedTensorType> facet::inferReduceType(RankedTensorType input,
 
 LogicalResult ReduceOp::verify() {
   StringRef kind = getKind();
-  if (kind != "sum" && kind != "mean" && kind != "max")
+  if (kind != "sum" && kind != "mean" && kind != "max" && kind != "l2")
     return emitOpError("unknown reduction kind '") << kind << "'";
   ArrayRef<int64_t> axes = getAxes();
   for (size_t i = 1; i < axes.size(); ++i)

@@ -247,9 +247,10 @@ def Facet_LayerNormOp : Facet_Op<"layer_norm", [Pure]> {
 }
 
 def Facet_ReduceOp : Facet_Op<"reduce", [Pure]> {
-  let summary = "ONNX ReduceSum / ReduceMean / ReduceMax over static axes";
+  let summary = "ONNX ReduceSum / ReduceMean / ReduceMax / ReduceL2 over "
+                "static axes";
   let description = [{
-    `kind` is "sum", "mean" or "max". `axes` are normalized, sorted and
+    `kind` is "sum", "mean", "max" or "l2" (sqrt of the sum of squares). `axes` are normalized, sorted and
     unique; with `keepdims` the reduced dims stay as size 1. An empty
     `axes` list reduces nothing (the importer resolves ONNX's
     `noop_with_empty_axes` into an explicit list).
