@@ -148,13 +148,13 @@ TEST_F(ImporterTest, DynamicInputWithoutShapeIsAnErrorNamingIt) {
 
 TEST_F(ImporterTest, ListsEveryUnsupportedOpOnce) {
   addInput("x", {2});
-  addNode("Softmax", {"x"}, "a");
+  addNode("Softsign", {"x"}, "a");
   addNode("Relu", {"a"}, "b");
   addNode("Conv", {"b"}, "c");
   addOutput("c");
   EXPECT_FALSE(import());
   ASSERT_EQ(errors.size(), 1u);
-  EXPECT_NE(errors[0].find("2 unsupported ops: node 'a_node' (Softmax), "
+  EXPECT_NE(errors[0].find("2 unsupported ops: node 'a_node' (Softsign), "
                            "node 'c_node' (Conv)"),
             std::string::npos)
       << errors[0];
