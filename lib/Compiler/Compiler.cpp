@@ -214,12 +214,11 @@ facet::translateToLLVMIR(ModuleOp module, llvm::LLVMContext &llvmContext,
 
 LogicalResult facet::emitObject(llvm::Module &module,
                                 const CodegenOptions &options,
-                                llvm::SmallVectorImpl<char> &object,
+                                llvm::raw_pwrite_stream &os,
                                 std::string &error) {
   std::unique_ptr<llvm::TargetMachine> tm(createTargetMachine(options, error));
   if (!tm)
     return failure();
-  llvm::raw_svector_ostream os(object);
   llvm::legacy::PassManager pm;
   if (tm->addPassesToEmitFile(pm, os, nullptr,
                               llvm::CodeGenFileType::ObjectFile)) {

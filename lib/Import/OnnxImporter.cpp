@@ -64,7 +64,9 @@ public:
       : ctx(ctx), b(&ctx), sourceName(sourceName.str()), opts(opts),
         fileLoc(FileLineColLoc::get(&ctx, sourceName, 0, 0)) {}
 
-  OwningOpRef<ModuleOp> run(const onnx::ModelProto &model);
+  /// Consumes the model: each initializer's bytes are freed once its
+  /// constant holds them, so weights exist twice only one at a time.
+  OwningOpRef<ModuleOp> run(onnx::ModelProto &model);
 
 private:
   InFlightDiagnostic error() { return emitError(fileLoc); }
@@ -456,7 +458,7 @@ int32_t onnxDtype(Type t) {
   return 0;
 }
 
-OwningOpRef<ModuleOp> Importer::run(const onnx::ModelProto &model) {
+OwningOpRef<ModuleOp> Importer::run(onnx::ModelProto &model) {
   if (!model.has_graph() || model.ir_version() <= 0) {
     error() << "not an ONNX model (no graph or no IR version)";
     return nullptr;
@@ -516,7 +518,7 @@ OwningOpRef<ModuleOp> Importer::run(const onnx::ModelProto &model) {
   for (auto [vi, arg] : llvm::zip(realInputs, entry->getArguments()))
     values[vi->name()] = arg;
 
-  for (const auto &init : g.initializer()) {
+  for (auto &init : *model.mutable_graph()->mutable_initializer()) {
     if (values.count(init.name()) && !initializers.count(init.name()))
       continue;
     FailureOr<Attribute> attr = tensorAttr(init, "initializer");
@@ -525,6 +527,12 @@ OwningOpRef<ModuleOp> Importer::run(const onnx::ModelProto &model) {
     Location loc = NameLoc::get(b.getStringAttr(init.name()), fileLoc);
     values[init.name()] =
         facet::ConstantOp::create(b, loc, cast<TypedAttr>(*attr)).getResult();
+    // The constant owns a copy now: release the protobuf's.
+    std::string().swap(*init.mutable_raw_data());
+    init.clear_float_data();
+    init.clear_int64_data();
+    init.clear_int32_data();
+    init.clear_double_data();
   }
 
   for (auto [i, node] : llvm::enumerate(g.node()))
@@ -576,27 +584,31 @@ OwningOpRef<ModuleOp> Importer::run(const onnx::ModelProto &model) {
 
 } // namespace
 
+static LogicalResult parseModel(StringRef bytes, Location loc,
+                                onnx::ModelProto &model) {
+  if (bytes.size() > static_cast<size_t>(INT_MAX))
+    return emitError(loc) << "model file is larger than 2 GiB; protobuf "
+                             "cannot parse it (store weights as external "
+                             "data)";
+  google::protobuf::io::CodedInputStream stream(
+      reinterpret_cast<const uint8_t *>(bytes.data()),
+      static_cast<int>(bytes.size()));
+  stream.SetTotalBytesLimit(INT_MAX);
+  if (!model.ParseFromCodedStream(&stream) || !stream.ConsumedEntireMessage())
+    return emitError(loc) << "not a valid ONNX model: the protobuf cannot be "
+                             "parsed (truncated or not an ONNX file)";
+  return success();
+}
+
 OwningOpRef<ModuleOp> facet::importOnnxBytes(MLIRContext &context,
                                              StringRef bytes,
                                              StringRef sourceName,
                                              const ImportOptions &options) {
   context.loadDialect<FacetDialect, func::FuncDialect>();
   Location loc = FileLineColLoc::get(&context, sourceName, 0, 0);
-  if (bytes.size() > static_cast<size_t>(INT_MAX)) {
-    emitError(loc) << "model file is larger than 2 GiB; protobuf cannot "
-                      "parse it (store weights as external data)";
-    return nullptr;
-  }
   onnx::ModelProto model;
-  google::protobuf::io::CodedInputStream stream(
-      reinterpret_cast<const uint8_t *>(bytes.data()),
-      static_cast<int>(bytes.size()));
-  stream.SetTotalBytesLimit(INT_MAX);
-  if (!model.ParseFromCodedStream(&stream) || !stream.ConsumedEntireMessage()) {
-    emitError(loc) << "not a valid ONNX model: the protobuf cannot be parsed "
-                      "(truncated or not an ONNX file)";
+  if (failed(parseModel(bytes, loc, model)))
     return nullptr;
-  }
   Importer importer(context, sourceName, options);
   return importer.run(model);
 }
@@ -619,5 +631,13 @@ OwningOpRef<ModuleOp> facet::importOnnxFile(MLIRContext &context,
     llvm::sys::path::remove_filename(dir);
     withDir.externalDataDir = dir.empty() ? "." : dir.str().str();
   }
-  return importOnnxBytes(context, (*buffer)->getBuffer(), path, withDir);
+  // Parse, then drop the file's bytes before building any constant.
+  context.loadDialect<FacetDialect, func::FuncDialect>();
+  onnx::ModelProto model;
+  if (failed(parseModel((*buffer)->getBuffer(),
+                        FileLineColLoc::get(&context, path, 0, 0), model)))
+    return nullptr;
+  buffer->reset();
+  Importer importer(context, path, withDir);
+  return importer.run(model);
 }

@@ -138,48 +138,51 @@ int main(int argc, char **argv) {
     importOptions.inputShapes[name] = shape;
   }
 
-  mlir::DialectRegistry registry;
-  facet::registerFacetCompilerDialects(registry);
-  mlir::MLIRContext context(registry);
-  context.getDiagEngine().registerHandler([](mlir::Diagnostic &d) {
-    printDiagnostic(d);
-    return mlir::success();
-  });
-
-  mlir::OwningOpRef<mlir::ModuleOp> module =
-      facet::importOnnxFile(context, inputPath, importOptions);
-  if (!module)
-    return 1;
-  if (emit == Emit::Facet)
-    return writeText([&](raw_ostream &os) { module->print(os); });
-
-  if (mlir::failed(facet::lowerToLinalg(*module)))
-    return 1;
-  if (emit == Emit::Linalg)
-    return writeText([&](raw_ostream &os) { module->print(os); });
-
-  if (mlir::failed(facet::lowerToLLVMDialect(*module)))
-    return 1;
   facet::CodegenOptions codegen;
   codegen.optLevel = optLevel - '0';
   LLVMContext llvmContext;
-  std::string error;
-  std::unique_ptr<Module> llvmModule =
-      facet::translateToLLVMIR(*module, llvmContext, codegen, error);
-  if (!llvmModule)
-    return fail(error);
+  std::unique_ptr<Module> llvmModule;
+  {
+    // The MLIR context owns the weights (resource blobs); it ends once LLVM
+    // IR holds them, so machine code generation runs without that copy.
+    mlir::DialectRegistry registry;
+    facet::registerFacetCompilerDialects(registry);
+    mlir::MLIRContext context(registry);
+    context.getDiagEngine().registerHandler([](mlir::Diagnostic &d) {
+      printDiagnostic(d);
+      return mlir::success();
+    });
+
+    mlir::OwningOpRef<mlir::ModuleOp> module =
+        facet::importOnnxFile(context, inputPath, importOptions);
+    if (!module)
+      return 1;
+    if (emit == Emit::Facet)
+      return writeText([&](raw_ostream &os) { module->print(os); });
+
+    if (mlir::failed(facet::lowerToLinalg(*module)))
+      return 1;
+    if (emit == Emit::Linalg)
+      return writeText([&](raw_ostream &os) { module->print(os); });
+
+    if (mlir::failed(facet::lowerToLLVMDialect(*module)))
+      return 1;
+    std::string error;
+    llvmModule = facet::translateToLLVMIR(*module, llvmContext, codegen, error);
+    if (!llvmModule)
+      return fail(error);
+  }
   if (emit == Emit::LLVMIR)
     return writeText([&](raw_ostream &os) { llvmModule->print(os, nullptr); });
 
-  SmallVector<char, 0> object;
-  if (mlir::failed(facet::emitObject(*llvmModule, codegen, object, error)))
-    return fail(error);
+  std::string error;
   if (emit == Emit::Object) {
     std::error_code ec;
     ToolOutputFile out(outputPath, ec, sys::fs::OF_None);
     if (ec)
       return fail("cannot write '" + outputPath + "': " + ec.message());
-    out.os().write(object.data(), object.size());
+    if (mlir::failed(facet::emitObject(*llvmModule, codegen, out.os(), error)))
+      return fail(error);
     out.keep();
     return 0;
   }
@@ -193,7 +196,8 @@ int main(int argc, char **argv) {
   FileRemover removeObj(objPath);
   {
     raw_fd_ostream os(fd, /*shouldClose=*/true);
-    os.write(object.data(), object.size());
+    if (mlir::failed(facet::emitObject(*llvmModule, codegen, os, error)))
+      return fail(error);
   }
   if (mlir::failed(facet::linkSharedLibrary(objPath, outputPath, error))) {
     sys::fs::remove(outputPath);

@@ -20,6 +20,7 @@
 namespace llvm {
 class LLVMContext;
 class Module;
+class raw_pwrite_stream;
 } // namespace llvm
 
 namespace facet {
@@ -51,11 +52,11 @@ std::unique_ptr<llvm::Module> translateToLLVMIR(mlir::ModuleOp module,
                                                 const CodegenOptions &options,
                                                 std::string &error);
 
-/// LLVM IR -> relocatable, position-independent object code.
+/// LLVM IR -> relocatable, position-independent object code, streamed to
+/// `os` (a file: weights are never buffered twice in memory).
 mlir::LogicalResult emitObject(llvm::Module &module,
                                const CodegenOptions &options,
-                               llvm::SmallVectorImpl<char> &object,
-                               std::string &error);
+                               llvm::raw_pwrite_stream &os, std::string &error);
 
 /// Links an object file into a shared library at `outputPath`, in process
 /// with lld.
