@@ -4,6 +4,7 @@
 
 #include "facet/Conversion/Passes.h"
 #include "facet/Dialect/Facet/IR/FacetDialect.h"
+#include "facet/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/SymbolTable.h"
@@ -47,6 +48,7 @@ void facet::registerFacetPasses() {
   static bool done = [] {
     registerAllPasses();
     registerFacetConversionPasses();
+    registerFacetTransformsPasses();
     return true;
   }();
   (void)done;
@@ -54,7 +56,7 @@ void facet::registerFacetPasses() {
 
 std::string facet::facetToLinalgPipeline() {
   return "builtin.module(convert-facet-to-linalg,canonicalize,cse,"
-         "linalg-fuse-elementwise-ops,canonicalize,cse)";
+         "facet-fuse-elementwise,canonicalize,cse)";
 }
 
 std::string facet::linalgToLLVMPipeline() {

@@ -52,22 +52,40 @@ Value zeroFilled(OpBuilder &b, Location loc, RankedTensorType type) {
   return linalg::FillOp::create(b, loc, zero, empty).getResult(0);
 }
 
-/// Builds `out[...] += lhs[...] * rhs[...]` as a linalg.generic whose last
-/// loop is the reduction.
+/// Builds `out[...] += lhs[...] * rhs[...]` as a linalg.generic. The maps
+/// are given over (result dims..., k). The loop order is chosen for the plain
+/// loop lowering: when the rhs reads k in its last dim (a transposed [N, K]
+/// weight) k stays innermost, a contiguous dot product; otherwise k goes
+/// before the last result dim, so the inner loop walks rows of rhs and out
+/// contiguously instead of a column of rhs (a cache miss per element).
 Value buildContraction(OpBuilder &b, Location loc, Value lhs, Value rhs,
                        RankedTensorType outType, AffineMap lhsMap,
                        AffineMap rhsMap) {
-  unsigned numLoops = outType.getRank() + 1;
+  MLIRContext *ctx = b.getContext();
+  unsigned rank = outType.getRank();
+  unsigned numLoops = rank + 1;
+  AffineExpr k = getAffineDimExpr(rank, ctx);
+  bool kInnermost = rank == 0 || (rhsMap.getNumResults() > 0 &&
+                                  rhsMap.getResults().back() == k);
+  unsigned kPos = kInnermost ? rank : rank - 1;
+  // Logical dim i (result dims, then k) -> loop position.
+  SmallVector<AffineExpr> toLoop;
+  for (unsigned i = 0; i < rank; ++i)
+    toLoop.push_back(getAffineDimExpr(i < kPos ? i : i + 1, ctx));
+  toLoop.push_back(getAffineDimExpr(kPos, ctx));
+  auto reorder = [&](AffineMap m) {
+    return m.replaceDimsAndSymbols(toLoop, {}, numLoops, 0);
+  };
+  SmallVector<AffineExpr> outExprs(toLoop.begin(), toLoop.begin() + rank);
+  AffineMap outMap = AffineMap::get(numLoops, 0, outExprs, ctx);
   SmallVector<utils::IteratorType> iterators(numLoops,
                                              utils::IteratorType::parallel);
-  iterators.back() = utils::IteratorType::reduction;
-  AffineMap outMap = AffineMap::getMultiDimIdentityMap(numLoops, b.getContext())
-                         .getMajorSubMap(outType.getRank());
+  iterators[kPos] = utils::IteratorType::reduction;
   Value init = zeroFilled(b, loc, outType);
   bool isFloat = isa<FloatType>(outType.getElementType());
   auto generic = linalg::GenericOp::create(
       b, loc, outType, ValueRange{lhs, rhs}, ValueRange{init},
-      ArrayRef<AffineMap>{lhsMap, rhsMap, outMap}, iterators,
+      ArrayRef<AffineMap>{reorder(lhsMap), reorder(rhsMap), outMap}, iterators,
       [&](OpBuilder &nb, Location nloc, ValueRange args) {
         Value prod, sum;
         if (isFloat) {
@@ -134,17 +152,6 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
     auto outType = cast<RankedTensorType>(op.getType());
     ArrayRef<int64_t> a = op.getLhs().getType().getShape();
     ArrayRef<int64_t> b = op.getRhs().getType().getShape();
-    // The plain 2-D case stays a named op so that CPU code generation can
-    // match it with its matmul strategy.
-    if (a.size() == 2 && b.size() == 2) {
-      Value init = zeroFilled(rewriter, loc, outType);
-      rewriter.replaceOp(op, linalg::MatmulOp::create(
-                                 rewriter, loc,
-                                 ValueRange{adaptor.getLhs(), adaptor.getRhs()},
-                                 ValueRange{init})
-                                 .getResult(0));
-      return success();
-    }
     // General numpy.matmul: loops = result dims + one reduction (last).
     MLIRContext *ctx = rewriter.getContext();
     unsigned rank = outType.getRank();
@@ -186,13 +193,7 @@ struct GemmLowering : OpConversionPattern<GemmOp> {
     MLIRContext *ctx = rewriter.getContext();
     auto outType = cast<RankedTensorType>(op.getType());
     Value acc;
-    if (!op.getTransA() && !op.getTransB()) {
-      Value init = zeroFilled(rewriter, loc, outType);
-      acc = linalg::MatmulOp::create(rewriter, loc,
-                                     ValueRange{adaptor.getA(), adaptor.getB()},
-                                     ValueRange{init})
-                .getResult(0);
-    } else {
+    {
       AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx),
                  k = getAffineDimExpr(2, ctx);
       AffineMap aMap =

@@ -1,7 +1,8 @@
 // RUN: facet-opt %s -split-input-file -convert-facet-to-linalg | FileCheck %s
 
 // transB is folded into the indexing map of B (no transpose materialized);
-// the bias is a broadcast epilogue.
+// k stays innermost, a contiguous dot product with a row of B; the bias is a
+// broadcast epilogue.
 // CHECK-DAG: #[[A:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
 // CHECK-DAG: #[[BT:.*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
 // CHECK-DAG: #[[O:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
@@ -18,8 +19,9 @@ func.func @gemm_trans_b_bias(%x: tensor<2x3xf32>, %w: tensor<4x3xf32>, %b: tenso
 
 // -----
 
-// alpha and beta scale the product and C; transA moves A's map.
-// CHECK-DAG: #[[AT:.*]] = affine_map<(d0, d1, d2) -> (d2, d0)>
+// alpha and beta scale the product and C; transA moves A's map; with B as
+// [K, N] the loops are (m, k, n).
+// CHECK-DAG: #[[AT:.*]] = affine_map<(d0, d1, d2) -> (d1, d0)>
 // CHECK-LABEL: func.func @gemm_alpha_beta_trans_a
 // CHECK: linalg.generic {indexing_maps = [#[[AT]],
 // CHECK: %[[ALPHA:.*]] = arith.constant 2.000000e+00 : f32
@@ -34,9 +36,9 @@ func.func @gemm_alpha_beta_trans_a(%x: tensor<3x2xf32>, %w: tensor<3x4xf32>, %c:
 
 // -----
 
-// Without transposes, C or scaling, Gemm is just linalg.matmul.
+// Without transposes, C or scaling, Gemm is just the contraction.
 // CHECK-LABEL: func.func @gemm_plain
-// CHECK: linalg.matmul
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]
 // CHECK-NOT: linalg.generic
 func.func @gemm_plain(%x: tensor<2x3xf32>, %w: tensor<3x4xf32>) -> tensor<2x4xf32> {
   %0 = facet.gemm %x, %w : (tensor<2x3xf32>, tensor<3x4xf32>) -> tensor<2x4xf32>
