@@ -66,7 +66,7 @@ std::string facet::linalgToLLVMPipeline() {
          "one-shot-bufferize{bufferize-function-boundaries "
          "function-boundary-type-conversion=identity-layout-map},"
          "buffer-results-to-out-params{hoist-static-allocs},"
-         "canonicalize,cse,buffer-deallocation-pipeline,"
+         "canonicalize,cse,buffer-deallocation-pipeline,facet-copies-to-linalg,"
          "convert-linalg-to-loops,"
          // Integer powers become outlined loops; what LLVM has intrinsics
          // for stays native; the rest (erf, tanh) calls libm.
@@ -108,6 +108,15 @@ LogicalResult facet::lowerToLLVMDialect(ModuleOp module) {
   auto entry = module.lookupSymbol<func::FuncOp>("main");
   if (!entry)
     return module.emitError() << "no entry function @main";
+  // The bare-pointer calling convention of the C ABI cannot pass memrefs with
+  // no elements (MLIR 22 leaves such functions unconverted).
+  for (Type t : llvm::concat<const Type>(entry.getArgumentTypes(),
+                                         entry.getResultTypes()))
+    if (auto shaped = dyn_cast<ShapedType>(t);
+        shaped && shaped.hasStaticShape() && shaped.getNumElements() == 0)
+      return module.emitError()
+             << "the model has an input or output with no elements (" << t
+             << "); empty tensors at the model's boundary are not supported";
   if (failed(SymbolTable::replaceAllSymbolUses(
           entry, StringAttr::get(module.getContext(), "_facet_main"), module)))
     return failure();

@@ -114,6 +114,8 @@ private:
   FailureOr<std::unique_ptr<llvm::MemoryBuffer>>
   readExternal(const onnx::TensorProto &t, StringRef desc, int64_t bytes);
   FailureOr<RankedTensorType> inputType(const onnx::ValueInfoProto &vi);
+  FailureOr<Attribute> boundInputAttr(const onnx::ValueInfoProto &vi,
+                                      const runtime::Tensor &value);
   LogicalResult checkSupported(const onnx::GraphProto &g);
   LogicalResult importNode(const onnx::NodeProto &node, int index);
   LogicalResult checkDeclaredOutput(const onnx::ValueInfoProto &vi, Value v);
@@ -278,6 +280,41 @@ FailureOr<Attribute> Importer::tensorAttr(const onnx::TensorProto &t,
   return Attribute(DenseResourceElementsAttr::get(type, key, std::move(blob)));
 }
 
+/// The constant a `--bind` value gives a graph input; its type must be the
+/// input's declared element type and agree with the declared static dims.
+FailureOr<Attribute>
+Importer::boundInputAttr(const onnx::ValueInfoProto &vi,
+                         const runtime::Tensor &value) {
+  std::string name = vi.name();
+  const auto &tt = vi.type().tensor_type();
+  if (!vi.type().has_tensor_type() || value.dtype != tt.elem_type())
+    return error() << "--bind " << name << ": the value is "
+                   << dtypeName(value.dtype) << ", the input is declared "
+                   << dtypeName(tt.elem_type());
+  if (tt.has_shape()) {
+    bool ok = tt.shape().dim_size() == static_cast<int>(value.shape.size());
+    for (int i = 0; ok && i < tt.shape().dim_size(); ++i)
+      ok = !tt.shape().dim(i).has_dim_value() ||
+           tt.shape().dim(i).dim_value() == value.shape[i];
+    if (!ok)
+      return error() << "--bind " << name << ": the value's shape does not "
+                                             "match the input's declared shape";
+  }
+  Type elemTy = elementType(value.dtype);
+  auto type = RankedTensorType::get(value.shape, elemTy);
+  ArrayRef<char> raw(value.data.data(), value.data.size());
+  if (elemTy.isInteger(1)) {
+    SmallVector<bool> bools;
+    for (char c : raw)
+      bools.push_back(c != 0);
+    return Attribute(DenseElementsAttr::get(type, bools));
+  }
+  bool splat = false;
+  if (!DenseElementsAttr::isValidRawBuffer(type, raw, splat))
+    return error() << "--bind " << name << ": malformed value";
+  return Attribute(DenseElementsAttr::getFromRawBuffer(type, raw));
+}
+
 FailureOr<RankedTensorType>
 Importer::inputType(const onnx::ValueInfoProto &vi) {
   std::string name = vi.name();
@@ -399,9 +436,7 @@ LogicalResult Importer::importNode(const onnx::NodeProto &node, int index) {
   FailureOr<SmallVector<Value>> results = spec.handler(c);
   if (failed(results))
     return failure();
-  if (results->size() < static_cast<size_t>(node.output_size()) &&
-      !(results->size() == 1 && node.output_size() > 1 &&
-        node.op_type() == "LayerNormalization"))
+  if (results->size() < static_cast<size_t>(node.output_size()))
     return emitError(loc) << desc << " has " << node.output_size()
                           << " outputs; Facet computes " << results->size();
   for (auto [i, name] : llvm::enumerate(node.output()))
@@ -478,6 +513,14 @@ OwningOpRef<ModuleOp> Importer::run(onnx::ModelProto &model) {
   llvm::StringSet<> inputNames;
   for (const auto &vi : g.input())
     inputNames.insert(vi.name());
+  for (const auto &entry : opts.boundInputs)
+    if (!inputNames.count(entry.getKey())) {
+      auto diag = error() << "--bind names '" << entry.getKey()
+                          << "', which is not an input of the model; inputs: ";
+      llvm::interleaveComma(g.input(), diag,
+                            [&](const auto &vi) { diag << vi.name(); });
+      return nullptr;
+    }
   for (const auto &entry : opts.inputShapes)
     if (!inputNames.count(entry.getKey())) {
       auto diag = error() << "--shape names '" << entry.getKey()
@@ -498,9 +541,18 @@ OwningOpRef<ModuleOp> Importer::run(onnx::ModelProto &model) {
   // Graph inputs that are also initializers are constants (IR < 4 style).
   SmallVector<const onnx::ValueInfoProto *> realInputs;
   SmallVector<Type> argTypes;
+  SmallVector<std::pair<std::string, Attribute>> bound;
   for (const auto &vi : g.input()) {
     if (initializers.count(vi.name()))
       continue;
+    auto b = opts.boundInputs.find(vi.name());
+    if (b != opts.boundInputs.end()) {
+      FailureOr<Attribute> attr = boundInputAttr(vi, b->second);
+      if (failed(attr))
+        return nullptr;
+      bound.push_back({vi.name(), *attr});
+      continue;
+    }
     FailureOr<RankedTensorType> t = inputType(vi);
     if (failed(t))
       return nullptr;
@@ -517,6 +569,9 @@ OwningOpRef<ModuleOp> Importer::run(onnx::ModelProto &model) {
   b.setInsertionPointToStart(entry);
   for (auto [vi, arg] : llvm::zip(realInputs, entry->getArguments()))
     values[vi->name()] = arg;
+  for (auto &[name, attr] : bound)
+    values[name] = facet::ConstantOp::create(
+        b, NameLoc::get(b.getStringAttr(name), fileLoc), cast<TypedAttr>(attr));
 
   for (auto &init : *model.mutable_graph()->mutable_initializer()) {
     if (values.count(init.name()) && !initializers.count(init.name()))

@@ -450,20 +450,55 @@ template <bool Log> Results importSoftmax(NodeContext &c) {
 Results importLayerNorm(NodeContext &c) {
   if (failed(expectInputs(c, 2, 3)))
     return failure();
-  for (int i = 1; i < c.node.output_size(); ++i)
-    if (!c.node.output(i).empty())
-      return c.error() << "output " << i
-                       << " (mean / inverse standard deviation) is not "
-                          "supported";
   Value x = c.operands[0];
-  FailureOr<int64_t> axis =
-      normalizeAxis(c, intAttr(c, "axis", -1), typeOf(x).getRank());
+  auto type = typeOf(x);
+  FailureOr<int64_t> axis = normalizeAxis(c, intAttr(c, "axis", -1),
+                                          type.getRank());
   if (failed(axis))
     return failure();
-  return finish(c, LayerNormOp::create(
-                       c.b, c.loc, x.getType(), x, c.operands[1],
-                       optionalInput(c, 2), c.b.getI64IntegerAttr(*axis),
-                       c.b.getF32FloatAttr(floatAttr(c, "epsilon", 1e-5f))));
+  float eps = floatAttr(c, "epsilon", 1e-5f);
+  Results y = finish(c, LayerNormOp::create(
+                            c.b, c.loc, x.getType(), x, c.operands[1],
+                            optionalInput(c, 2), c.b.getI64IntegerAttr(*axis),
+                            c.b.getF32FloatAttr(eps)));
+  if (failed(y) || c.node.output_size() == 1)
+    return y;
+  // The optional Mean and InvStdDev outputs (shape: the normalized dims set to
+  // 1), computed apart from the fused op only when a model asks for them.
+  SmallVector<int64_t> axes;
+  for (int64_t d = *axis; d < type.getRank(); ++d)
+    axes.push_back(d);
+  std::string error;
+  auto stat = inferReduceType(type, axes, /*keepdims=*/true, error);
+  auto reduceMean = [&](Value v) {
+    return finish(c, ReduceOp::create(c.b, c.loc, *stat, v,
+                                      c.b.getStringAttr("mean"),
+                                      c.b.getDenseI64ArrayAttr(axes),
+                                      c.b.getBoolAttr(true)));
+  };
+  Results mean = reduceMean(x);
+  if (failed(mean))
+    return failure();
+  Results centered = buildBinary<SubOp>(c, x, single(mean));
+  if (failed(centered))
+    return failure();
+  Results sq = buildBinary<MulOp>(c, single(centered), single(centered));
+  if (failed(sq))
+    return failure();
+  Results var = reduceMean(single(sq));
+  if (failed(var))
+    return failure();
+  Results shifted = buildBinary<AddOp>(
+      c, single(var), scalarConstant(c, type.getElementType(), eps));
+  if (failed(shifted))
+    return failure();
+  Results root = finish(c, SqrtOp::create(c.b, c.loc, *stat, single(shifted)));
+  if (failed(root))
+    return failure();
+  Results inv = finish(c, ReciprocalOp::create(c.b, c.loc, *stat, single(root)));
+  if (failed(inv))
+    return failure();
+  return SmallVector<Value>{single(y), single(mean), single(inv)};
 }
 
 /// Axes of a Reduce*/Squeeze/Unsqueeze: attribute before `inputSince`, the

@@ -52,6 +52,11 @@ cl::list<std::string>
     shapes("shape",
            cl::desc("Fix an input's shape, e.g. --shape input_ids=1x32"),
            cl::value_desc("NAME=DxDx..."), cl::cat(category));
+cl::list<std::string> binds(
+    "bind",
+    cl::desc("Bind an input to a constant at compile time (.npy or .pb); it "
+             "leaves the compiled signature"),
+    cl::value_desc("NAME=FILE"), cl::cat(category));
 cl::opt<char> optLevel("O", cl::desc("Optimization level 0-3 (default 2)"),
                        cl::Prefix, cl::init('2'), cl::cat(category));
 
@@ -145,7 +150,20 @@ int main(int argc, char **argv) {
   {
     // The MLIR context owns the weights (resource blobs); it ends once LLVM
     // IR holds them, so machine code generation runs without that copy.
-    mlir::DialectRegistry registry;
+    for (const std::string &spec : binds) {
+    auto [name, file] = StringRef(spec).split('=');
+    if (name.empty() || file.empty())
+      return fail("--bind '" + spec + "': expected NAME=FILE");
+    facet::runtime::Tensor value;
+    facet::runtime::Status status =
+        facet::runtime::readTensorFile(file.str(), value);
+    if (!status)
+      return fail("--bind " + name + ": " + status.message);
+    if (!importOptions.boundInputs.try_emplace(name, std::move(value)).second)
+      return fail("--bind '" + name + "' given twice");
+  }
+
+  mlir::DialectRegistry registry;
     facet::registerFacetCompilerDialects(registry);
     mlir::MLIRContext context(registry);
     context.getDiagEngine().registerHandler([](mlir::Diagnostic &d) {

@@ -9,6 +9,8 @@
 #ifndef FACET_IMPORT_ONNXIMPORTER_H
 #define FACET_IMPORT_ONNXIMPORTER_H
 
+#include "facet/Runtime/Tensor.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
 #include "llvm/ADT/SmallVector.h"
@@ -30,6 +32,10 @@ struct ImportOptions {
   /// Folder that external-data locations are relative to; importOnnxFile
   /// sets it to the model's folder. Files outside it are never read.
   std::string externalDataDir;
+  /// Graph inputs bound to constant values at compile time (`--bind`): they
+  /// become constants and leave the compiled model's signature. Needed when
+  /// a model feeds a shape, axes or bounds as an input.
+  llvm::StringMap<runtime::Tensor> boundInputs;
 };
 
 /// Imports the ONNX model at `path`. Returns null after emitting diagnostics

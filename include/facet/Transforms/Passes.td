@@ -22,4 +22,16 @@ def FuseElementwise : Pass<"facet-fuse-elementwise"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def CopiesToLinalg : Pass<"facet-copies-to-linalg"> {
+  let summary = "Rewrite strided memref.copy as linalg.copy";
+  let description = [{
+    After bufferization, copies between views with non-identity layouts
+    (insert_slice into a concatenation, a slice of a split) would lower to a
+    call of `memrefCopy` from MLIR's C runner utilities, which compiled
+    models must not depend on. They become `linalg.copy` (and so loops);
+    copies between contiguous buffers stay memcpy.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
 #endif // FACET_TRANSFORMS_PASSES_TD

@@ -493,41 +493,35 @@ Value buildReduction(
   return generic.getResult(0);
 }
 
-/// Reshapes (no data movement) through a full collapse and expand.
+/// Reshapes (no data movement) through a full collapse and expand; rank-0
+/// tensors expand or collapse directly (their other side is all ones).
 Value reshapeTo(OpBuilder &b, Location loc, Value input,
                 RankedTensorType type) {
   auto inType = cast<RankedTensorType>(input.getType());
   if (inType == type)
     return input;
-  auto collapseAll = [](int64_t rank) {
-    SmallVector<ReassociationIndices> r;
-    if (rank == 0)
-      return r;
-    r.emplace_back();
-    for (int64_t i = 0; i < rank; ++i)
-      r.back().push_back(i);
-    return r;
-  };
-  Value flat = input;
-  int64_t n = inType.getNumElements();
-  if (inType.getRank() != 1)
-    flat = tensor::CollapseShapeOp::create(
-        b, loc, RankedTensorType::get({n}, inType.getElementType()), input,
-        inType.getRank() == 0 ? SmallVector<ReassociationIndices>{}
-                              : collapseAll(inType.getRank()));
-  if (type.getRank() == 1)
-    return flat;
-  if (inType.getRank() == 0) {
-    // tensor<f32> -> tensor<1xf32> was an expand; handle rank-0 sources by
-    // expanding from the 0-d tensor directly.
+  if (inType.getRank() == 0)
     return tensor::ExpandShapeOp::create(b, loc, type, input,
                                          SmallVector<ReassociationIndices>{});
-  }
   if (type.getRank() == 0)
-    return tensor::CollapseShapeOp::create(b, loc, type, flat,
-                                           SmallVector<ReassociationIndices>{});
-  return tensor::ExpandShapeOp::create(b, loc, type, flat,
-                                       collapseAll(type.getRank()));
+    return tensor::CollapseShapeOp::create(
+        b, loc, type, input, SmallVector<ReassociationIndices>{});
+  auto all = [](int64_t rank) {
+    ReassociationIndices r;
+    for (int64_t i = 0; i < rank; ++i)
+      r.push_back(i);
+    return SmallVector<ReassociationIndices>{r};
+  };
+  Value flat = input;
+  if (inType.getRank() != 1)
+    flat = tensor::CollapseShapeOp::create(
+        b, loc,
+        RankedTensorType::get({inType.getNumElements()},
+                              inType.getElementType()),
+        input, all(inType.getRank()));
+  if (type.getRank() == 1)
+    return flat;
+  return tensor::ExpandShapeOp::create(b, loc, type, flat, all(type.getRank()));
 }
 
 /// The map that reads a tensor of the reduced shape (axes dropped) from the
