@@ -166,6 +166,8 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
     facet::registerFacetCompilerDialects(registry);
     mlir::MLIRContext context(registry);
+    // Messages name the node or op; a dump of the IR would bury them.
+    context.printOpOnDiagnostic(false);
     context.getDiagEngine().registerHandler([](mlir::Diagnostic &d) {
       printDiagnostic(d);
       return mlir::success();
