@@ -24,6 +24,7 @@
 #include "llvm/IR/Module.h"
 #include "llvm/IR/Operator.h"
 #include "llvm/IR/Verifier.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/FileSystem.h"
@@ -161,6 +162,33 @@ createTargetMachine(const facet::CodegenOptions &options, std::string &error) {
   if (!tm)
     error = "cannot create a target machine for " + triple.str() + " / " + cpu;
   return tm;
+}
+
+LogicalResult facet::checkTarget(const CodegenOptions &options,
+                                 std::string &error) {
+  std::unique_ptr<llvm::TargetMachine> tm(createTargetMachine(options, error));
+  if (!tm)
+    return failure();
+  const llvm::MCSubtargetInfo *sti = tm->getMCSubtargetInfo();
+  if (options.cpu != "native" && !sti->isCPUStringValid(options.cpu)) {
+    error = "--mcpu=" + options.cpu + ": not a CPU of target " +
+            tm->getTargetTriple().str();
+    return failure();
+  }
+  for (StringRef f : llvm::split(options.features, ',')) {
+    f = f.trim();
+    if (f.empty())
+      continue;
+    bool known = false;
+    for (const llvm::SubtargetFeatureKV &kv : sti->getAllProcessorFeatures())
+      known |= f.drop_front() == kv.Key;
+    if ((!f.starts_with("+") && !f.starts_with("-")) || !known) {
+      error = "--mattr: '" + f.str() +
+              "' is not +FEATURE or -FEATURE with a feature of the target";
+      return failure();
+    }
+  }
+  return success();
 }
 
 std::unique_ptr<llvm::Module>

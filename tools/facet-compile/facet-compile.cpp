@@ -57,6 +57,14 @@ cl::list<std::string> binds(
     cl::desc("Bind an input to a constant at compile time (.npy or .pb); it "
              "leaves the compiled signature"),
     cl::value_desc("NAME=FILE"), cl::cat(category));
+cl::opt<std::string> mcpu("mcpu",
+                          cl::desc("Target CPU: 'native' (default) or an LLVM "
+                                   "CPU name such as x86-64-v3, znver4"),
+                          cl::init("native"), cl::cat(category));
+cl::opt<std::string> mattr("mattr",
+                           cl::desc("Extra target features, e.g. "
+                                    "+avx2,-avx512f"),
+                           cl::init(""), cl::cat(category));
 cl::opt<char> optLevel("O", cl::desc("Optimization level 0-3 (default 2)"),
                        cl::Prefix, cl::init('2'), cl::cat(category));
 
@@ -145,25 +153,32 @@ int main(int argc, char **argv) {
 
   facet::CodegenOptions codegen;
   codegen.optLevel = optLevel - '0';
+  codegen.cpu = mcpu;
+  codegen.features = mattr;
+  {
+    std::string error;
+    if (mlir::failed(facet::checkTarget(codegen, error)))
+      return fail(error);
+  }
   LLVMContext llvmContext;
   std::unique_ptr<Module> llvmModule;
   {
     // The MLIR context owns the weights (resource blobs); it ends once LLVM
     // IR holds them, so machine code generation runs without that copy.
     for (const std::string &spec : binds) {
-    auto [name, file] = StringRef(spec).split('=');
-    if (name.empty() || file.empty())
-      return fail("--bind '" + spec + "': expected NAME=FILE");
-    facet::runtime::Tensor value;
-    facet::runtime::Status status =
-        facet::runtime::readTensorFile(file.str(), value);
-    if (!status)
-      return fail("--bind " + name + ": " + status.message);
-    if (!importOptions.boundInputs.try_emplace(name, std::move(value)).second)
-      return fail("--bind '" + name + "' given twice");
-  }
+      auto [name, file] = StringRef(spec).split('=');
+      if (name.empty() || file.empty())
+        return fail("--bind '" + spec + "': expected NAME=FILE");
+      facet::runtime::Tensor value;
+      facet::runtime::Status status =
+          facet::runtime::readTensorFile(file.str(), value);
+      if (!status)
+        return fail("--bind " + name + ": " + status.message);
+      if (!importOptions.boundInputs.try_emplace(name, std::move(value)).second)
+        return fail("--bind '" + name + "' given twice");
+    }
 
-  mlir::DialectRegistry registry;
+    mlir::DialectRegistry registry;
     facet::registerFacetCompilerDialects(registry);
     mlir::MLIRContext context(registry);
     // Messages name the node or op; a dump of the IR would bury them.

@@ -37,6 +37,10 @@ struct CodegenOptions {
   std::string features;       // extra LLVM target features, e.g. "+avx2"
 };
 
+/// Checks that the target CPU and features of `options` exist.
+mlir::LogicalResult checkTarget(const CodegenOptions &options,
+                                std::string &error);
+
 /// Textual pass pipelines of each phase (documented in docs/Pipeline.md).
 std::string facetToLinalgPipeline();
 std::string linalgToLLVMPipeline();
