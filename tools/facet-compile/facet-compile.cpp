@@ -15,6 +15,8 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OperationSupport.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/CodeGen/CommandFlags.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/CommandLine.h"
@@ -57,14 +59,6 @@ cl::list<std::string> binds(
     cl::desc("Bind an input to a constant at compile time (.npy or .pb); it "
              "leaves the compiled signature"),
     cl::value_desc("NAME=FILE"), cl::cat(category));
-cl::opt<std::string> mcpu("mcpu",
-                          cl::desc("Target CPU: 'native' (default) or an LLVM "
-                                   "CPU name such as x86-64-v3, znver4"),
-                          cl::init("native"), cl::cat(category));
-cl::opt<std::string> mattr("mattr",
-                           cl::desc("Extra target features, e.g. "
-                                    "+avx2,-avx512f"),
-                           cl::init(""), cl::cat(category));
 cl::opt<char> optLevel("O", cl::desc("Optimization level 0-3 (default 2)"),
                        cl::Prefix, cl::init('2'), cl::cat(category));
 
@@ -126,6 +120,21 @@ int main(int argc, char **argv) {
   // --mlir-print-debuginfo, --mlir-elide-resource-strings-if-larger, ...
   mlir::registerAsmPrinterCLOptions();
   mlir::registerMLIRContextCLOptions();
+  // -mcpu/-mattr are LLVM's codegen options. The in-process lld registers
+  // them too (lazily, when it links), so they must be LLVM's and registered
+  // before parsing; the registration is idempotent.
+  static codegen::RegisterCodeGenFlags codegenFlags;
+  for (const char *name : {"mcpu", "mattr"}) {
+    auto &options = cl::getRegisteredOptions();
+    if (auto it = options.find(name); it != options.end()) {
+      it->second->addCategory(category);
+      it->second->setDescription(
+          std::string(name) == "mcpu"
+              ? "Target CPU: native (default) or an LLVM CPU name "
+                "(x86-64-v3, znver4, ...)"
+              : "Target features, e.g. +avx2,-avx512f");
+    }
+  }
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv,
                               "Facet: compile an ONNX model ahead of time\n");
@@ -153,8 +162,8 @@ int main(int argc, char **argv) {
 
   facet::CodegenOptions codegen;
   codegen.optLevel = optLevel - '0';
-  codegen.cpu = mcpu;
-  codegen.features = mattr;
+  codegen.cpu = codegen::getMCPU().empty() ? "native" : codegen::getMCPU();
+  codegen.features = llvm::join(codegen::getMAttrs(), ",");
   {
     std::string error;
     if (mlir::failed(facet::checkTarget(codegen, error)))
