@@ -13,11 +13,9 @@ at every thread count, onnxruntime's uses intra_op_num_threads.
 """
 import argparse
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 
 import numpy as np
 import onnxruntime as ort
@@ -26,18 +24,14 @@ ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.join(ROOT, "python"))
 import facet  # noqa: E402
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from compare_with_onnxruntime import median_ms as _median_and_min_ms  # noqa: E402,E501
+
 COMPILE = os.path.join(ROOT, "build", "bin", "facet-compile")
 
 
 def median_ms(fn, runs, warmup):
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1e3)
-    return statistics.median(times)
+    return _median_and_min_ms(fn, runs, warmup)[0]
 
 
 def cases(tmp):

@@ -24,64 +24,14 @@ import time
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from torch_graph import TorchExportGraph  # noqa: E402
+
 
 FLOAT_MIN = float(np.finfo(np.float32).min)  # torch.finfo(torch.float32).min
 
 
-class Graph:
-    """Nodes named and ordered the way torch.onnx.export does: one scope per
-    module, `<scope>/<Op>_<k>`, outputs `<node>_output_0`, constants as
-    Constant nodes next to their use."""
-
-    def __init__(self, opset):
-        self.opset = opset
-        self.nodes, self.inits = [], []
-        self.counts = {}
-        self.prefix = ""
-        self.folded = 0
-
-    @contextlib.contextmanager
-    def scope(self, name):
-        saved = self.prefix
-        self.prefix = saved + "/" + name
-        try:
-            yield
-        finally:
-            self.prefix = saved
-
-    def op(self, op_type, inputs, n_out=1, **attrs):
-        key = (self.prefix, op_type)
-        k = self.counts.get(key, 0)
-        self.counts[key] = k + 1
-        name = f"{self.prefix}/{op_type}" + (f"_{k}" if k else "")
-        outs = [f"{name}_output_{i}" for i in range(n_out)]
-        self.nodes.append(helper.make_node(op_type, list(inputs), outs, name=name, **attrs))
-        return outs[0] if n_out == 1 else outs
-
-    def const(self, value, dtype):
-        return self.op("Constant", [], value=numpy_helper.from_array(np.array(value, dtype=dtype)))
-
-    def i64(self, value):
-        return self.const(value, np.int64)
-
-    def f32(self, value):
-        return self.const(value, np.float32)
-
-    def init(self, name, arr):
-        self.inits.append(numpy_helper.from_array(np.ascontiguousarray(arr), name))
-        return name
-
-    def fold(self, arr):
-        self.folded += 1
-        return self.init(f"onnx::MatMul_{1000 + self.folded}", arr)
-
-    def size(self, x, i):
-        """x.size(i): Shape -> Gather(scalar index, axis=0)."""
-        return self.op("Gather", [self.op("Shape", [x]), self.i64(i)], axis=0)
-
-    def unsqueeze(self, x, axes):
-        return self.op("Unsqueeze", [x, self.i64(axes)])  # axes input since opset 13
-
+class Graph(TorchExportGraph):
     def view(self, x, parts):
         """x.view(...) of traced sizes (scalar values) and ints."""
         pieces = [self.unsqueeze(p, [0]) if isinstance(p, str) else self.i64([p]) for p in parts]
