@@ -60,21 +60,40 @@ std::string facet::facetToLinalgPipeline() {
          "facet-fuse-elementwise,canonicalize,cse)";
 }
 
-std::string facet::linalgToLLVMPipeline() {
-  return "builtin.module("
+std::string facet::linalgToLLVMPipeline(const LoweringOptions &options) {
+  std::string lanes = std::to_string(options.vectorLanes);
+  std::string panel = std::to_string(2 * options.vectorLanes);
+  std::string tile =
+      options.tileContractions
+          ? "facet-pack-weights{panel-width=" + panel +
+                "},canonicalize,cse,facet-tile-contractions{vector-lanes=" +
+                lanes + "},canonicalize,cse,"
+          : "";
+  std::string vectorize =
+      options.tileContractions ? "facet-vectorize-contractions,canonicalize,"
+                                 "cse,"
+                               : "";
+  return "builtin.module(" + tile +
          // Tensors to buffers; results become caller-provided out-params so
-         // the C ABI never allocates what it returns.
+         // the C ABI never allocates what it returns. (canonicalize first:
+         // a result produced by a tiled loop is hoisted only once the loop
+         // has folded.)
          "one-shot-bufferize{bufferize-function-boundaries "
          "function-boundary-type-conversion=identity-layout-map},"
+         "canonicalize,cse,"
          "buffer-results-to-out-params{hoist-static-allocs},"
-         "canonicalize,cse,buffer-deallocation-pipeline,facet-copies-to-linalg,"
+         "canonicalize,cse,buffer-deallocation-pipeline,facet-copies-to-linalg," +
+         vectorize +
+         "convert-vector-to-scf{full-unroll=true},"
          "convert-linalg-to-loops,"
          // Integer powers become outlined loops; what LLVM has intrinsics
          // for stays native; the rest (erf, tanh) calls libm.
          "convert-math-to-funcs{convert-ctlz=false},"
          "convert-math-to-llvm,convert-math-to-libm,"
-         "lower-affine,convert-scf-to-cf,"
-         "expand-strided-metadata,finalize-memref-to-llvm,"
+         "lower-affine,convert-scf-to-cf,canonicalize,cse,"
+         "convert-vector-to-llvm,"
+         // expand-strided-metadata makes affine.apply of subview offsets.
+         "expand-strided-metadata,lower-affine,finalize-memref-to-llvm,"
          "convert-arith-to-llvm,"
          "convert-func-to-llvm{use-bare-ptr-memref-call-conv},"
          "convert-cf-to-llvm,convert-ub-to-llvm,reconcile-unrealized-casts,"
@@ -102,7 +121,8 @@ LogicalResult facet::lowerToLinalg(ModuleOp module) {
   return runPipeline(module, facetToLinalgPipeline());
 }
 
-LogicalResult facet::lowerToLLVMDialect(ModuleOp module) {
+LogicalResult facet::lowerToLLVMDialect(ModuleOp module,
+                                        const LoweringOptions &options) {
   // The model's function becomes the private `_facet_main`: private so that
   // buffer-results-to-out-params may change its signature, renamed so that
   // it can never clash with a user's `main`.
@@ -123,7 +143,7 @@ LogicalResult facet::lowerToLLVMDialect(ModuleOp module) {
     return failure();
   SymbolTable::setSymbolName(entry, "_facet_main");
   entry.setPrivate();
-  return runPipeline(module, linalgToLLVMPipeline());
+  return runPipeline(module, linalgToLLVMPipeline(options));
 }
 
 static llvm::TargetMachine *
@@ -162,6 +182,16 @@ createTargetMachine(const facet::CodegenOptions &options, std::string &error) {
   if (!tm)
     error = "cannot create a target machine for " + triple.str() + " / " + cpu;
   return tm;
+}
+
+facet::LoweringOptions
+facet::loweringOptionsFor(const CodegenOptions &options) {
+  LoweringOptions lowering;
+  std::string error;
+  std::unique_ptr<llvm::TargetMachine> tm(createTargetMachine(options, error));
+  if (tm && tm->getMCSubtargetInfo()->checkFeatures("+avx512f"))
+    lowering.vectorLanes = 16;
+  return lowering;
 }
 
 LogicalResult facet::checkTarget(const CodegenOptions &options,

@@ -61,6 +61,11 @@ cl::list<std::string> binds(
     cl::value_desc("NAME=FILE"), cl::cat(category));
 cl::opt<char> optLevel("O", cl::desc("Optimization level 0-3 (default 2)"),
                        cl::Prefix, cl::init('2'), cl::cat(category));
+cl::opt<bool> tileContractions(
+    "tile-contractions",
+    cl::desc("Pack constant weights and tile/vectorize the contractions "
+             "(default on; off leaves plain loops to LLVM, for comparisons)"),
+    cl::init(true), cl::cat(category));
 
 int fail(const Twine &msg) {
   errs() << "facet-compile: error: " << msg << "\n";
@@ -209,7 +214,9 @@ int main(int argc, char **argv) {
     if (emit == Emit::Linalg)
       return writeText([&](raw_ostream &os) { module->print(os); });
 
-    if (mlir::failed(facet::lowerToLLVMDialect(*module)))
+    facet::LoweringOptions lowering = facet::loweringOptionsFor(codegen);
+    lowering.tileContractions = tileContractions;
+    if (mlir::failed(facet::lowerToLLVMDialect(*module, lowering)))
       return 1;
     std::string error;
     llvmModule = facet::translateToLLVMIR(*module, llvmContext, codegen, error);

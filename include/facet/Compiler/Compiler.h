@@ -41,14 +41,27 @@ struct CodegenOptions {
 mlir::LogicalResult checkTarget(const CodegenOptions &options,
                                 std::string &error);
 
+/// What the linalg -> LLVM phase needs to know about the target.
+struct LoweringOptions {
+  /// f32 lanes per vector register: 8 (AVX2), 16 (AVX-512).
+  int64_t vectorLanes = 8;
+  /// Pack constant weights and tile/vectorize contractions (docs/CodeGen.md);
+  /// off, contractions are plain loop nests left to LLVM's vectorizer.
+  bool tileContractions = true;
+};
+
+/// The lowering options that suit the target of `options`.
+LoweringOptions loweringOptionsFor(const CodegenOptions &options);
+
 /// Textual pass pipelines of each phase (documented in docs/Pipeline.md).
 std::string facetToLinalgPipeline();
-std::string linalgToLLVMPipeline();
+std::string linalgToLLVMPipeline(const LoweringOptions &options = {});
 
 /// facet dialect -> linalg/tensor/arith.
 mlir::LogicalResult lowerToLinalg(mlir::ModuleOp module);
 /// linalg on tensors -> LLVM dialect with the C ABI of FacetModel.h.
-mlir::LogicalResult lowerToLLVMDialect(mlir::ModuleOp module);
+mlir::LogicalResult lowerToLLVMDialect(mlir::ModuleOp module,
+                                       const LoweringOptions &options = {});
 
 /// LLVM dialect -> optimized LLVM IR for the target of `options`.
 std::unique_ptr<llvm::Module> translateToLLVMIR(mlir::ModuleOp module,

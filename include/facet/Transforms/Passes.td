@@ -34,4 +34,62 @@ def CopiesToLinalg : Pass<"facet-copies-to-linalg"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def PackWeights : Pass<"facet-pack-weights"> {
+  let summary = "Repack constant contraction weights into column panels";
+  let description = [{
+    A contraction `out[m..., n] = sum_k x[m..., k] * W[k, n]` (or `W[n, k]`)
+    whose weight is a constant f32 matrix becomes a contraction over
+    `x[M, K]` and a new constant `Wp[N/P, K, P]`, `Wp[b, k, j] = W[k, b*P + j]`
+    (N zero-padded to a multiple of P), followed by reshapes back to the
+    original result. The micro-kernel then reads one contiguous P-wide row
+    per k step, and a transposed weight (Gemm transB=1, torch's Linear) costs
+    nothing. The new contraction is tagged `facet.packed_contraction` for
+    `facet-tile-contractions`.
+  }];
+  let options = [
+    Option<"panelWidth", "panel-width", "int64_t", "16",
+           "Columns per panel: two vector registers of f32 (16 for AVX2)">
+  ];
+  let dependentDialects = ["mlir::linalg::LinalgDialect",
+                           "mlir::tensor::TensorDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
+def TileContractions : Pass<"facet-tile-contractions"> {
+  let summary = "Two-level tiling and peeling of packed contractions";
+  let description = [{
+    Tiles every `facet.packed_contraction` into cache tiles and register
+    tiles chosen per shape (docs/CodeGen.md), peels the loops that do not
+    divide so that every tile has a static shape, drops unit dims and tags
+    the register tiles `facet.vec` for `facet-vectorize-contractions`.
+    Runs on tensors, before bufferization.
+  }];
+  let options = [
+    Option<"vectorLanes", "vector-lanes", "int64_t", "8",
+           "f32 lanes per vector register of the target (8 AVX2, 16 AVX-512)">
+  ];
+  let dependentDialects = ["mlir::linalg::LinalgDialect",
+                           "mlir::scf::SCFDialect",
+                           "mlir::tensor::TensorDialect",
+                           "mlir::affine::AffineDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
+def VectorizeContractions : Pass<"facet-vectorize-contractions",
+                                 "mlir::ModuleOp"> {
+  let summary = "Vectorize the register tiles tagged facet.vec";
+  let description = [{
+    Runs after bufferization: vectorizes the static register tiles, hoists
+    the accumulators out of the k loop and lowers the vector contraction to
+    FMAs, with a fixed transform-dialect script (in TileContractions.cpp).
+  }];
+  let dependentDialects = ["mlir::transform::TransformDialect",
+                           "mlir::vector::VectorDialect",
+                           "mlir::linalg::LinalgDialect",
+                           "mlir::scf::SCFDialect",
+                           "mlir::memref::MemRefDialect",
+                           "mlir::affine::AffineDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
 #endif // FACET_TRANSFORMS_PASSES_TD

@@ -1,0 +1,276 @@
+//===- TileContractions.cpp - Cache/register tiling of packed contractions ===//
+//
+// Phase 1 (tensors): every contraction that facet-pack-weights produced,
+// loops (m, panel, lane, k) over x[M,K] · Wp[NB,K,P], is tiled twice: cache
+// tiles (mc, nbc, -, kc) and register tiles (mr, nbr, -, kr). Loops that do
+// not divide are peeled, so every tile has a static shape and vectorizes
+// without masks. The register tiles are tagged `facet.vec`.
+//
+// Phase 2 (memrefs, after bufferization): a fixed transform-dialect script
+// vectorizes the tagged tiles, keeps the accumulators in registers across the
+// k loop and lowers the vector contraction to FMAs (outer products).
+//
+// The tile-size heuristic is `chooseTiles` (docs/CodeGen.md has the
+// measurements behind it).
+//
+//===----------------------------------------------------------------------===//
+
+#include "facet/Transforms/Passes.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Transform/IR/TransformDialect.h"
+#include "mlir/Dialect/Transform/IR/TransformOps.h"
+#include "mlir/Dialect/Transform/Transforms/TransformInterpreterUtils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace facet {
+#define GEN_PASS_DEF_TILECONTRACTIONS
+#define GEN_PASS_DEF_VECTORIZECONTRACTIONS
+#include "facet/Transforms/Passes.h.inc"
+} // namespace facet
+
+using namespace mlir;
+
+namespace {
+
+constexpr StringLiteral kPacked = "facet.packed_contraction";
+constexpr StringLiteral kLevel = "facet.tile_level";
+constexpr StringLiteral kPeel = "facet.peel";
+constexpr StringLiteral kVec = "facet.vec";
+
+struct Tiles {
+  SmallVector<int64_t> cache, reg; // over (m, panel, lane, k); 0 = untiled
+};
+
+/// Tile sizes for loops (m, panel, lane, k) of sizes `shape` with `lanes`
+/// f32 per vector register. Register tile: mr rows x nbr panels of P lanes
+/// accumulate in 2·mr·nbr registers (P = 2 vectors), kr = 4 k steps per
+/// iteration. Cache tile: an mc x kc block of x (L2) against kc x nbc·P of
+/// the panels (L1/L2). Decode shapes (M <= 2) take 4 panels per register
+/// tile so that 8 independent accumulators hide the FMA latency.
+Tiles chooseTiles(ArrayRef<int64_t> shape, int64_t lanes) {
+  int64_t m = shape[0], nb = shape[1], k = shape[3];
+  int64_t mr = lanes >= 16 ? 8 : 4;
+  Tiles t;
+  if (m <= 2) {
+    t.reg = {m, std::min<int64_t>(nb, 4), 0, std::min<int64_t>(k, 4)};
+    t.cache = {m, std::min<int64_t>(nb, 16), 0, std::min<int64_t>(k, 256)};
+  } else {
+    t.reg = {std::min(m, mr), 1, 0, std::min<int64_t>(k, 4)};
+    t.cache = {std::min<int64_t>(m, 16 * mr), std::min<int64_t>(nb, 8), 0,
+               std::min<int64_t>(k, 256)};
+  }
+  return t;
+}
+
+/// Tiles `op` with `sizes`, marks the loops for peeling and the tiled op with
+/// `level`.
+LogicalResult tile(RewriterBase &rewriter, linalg::GenericOp op,
+                   ArrayRef<int64_t> sizes, int64_t level) {
+  scf::SCFTilingOptions options;
+  SmallVector<OpFoldResult> ofr;
+  for (int64_t s : sizes)
+    ofr.push_back(rewriter.getIndexAttr(s));
+  options.setTileSizes(ofr);
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> result = scf::tileUsingSCF(
+      rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (failed(result))
+    return op.emitError("internal error: cannot tile the contraction");
+  for (Operation *t : result->tiledOps)
+    t->setAttr(kLevel, rewriter.getI64IntegerAttr(level));
+  for (LoopLikeOpInterface loop : result->loops)
+    loop->setAttr(kPeel, rewriter.getUnitAttr());
+  rewriter.replaceOp(op, result->replacements);
+  return success();
+}
+
+/// Peels the last partial iteration of every loop marked for peeling (outer
+/// loops first, so the copies of inner loops are peeled too).
+void peelMarkedLoops(RewriterBase &rewriter, Operation *root) {
+  while (true) {
+    scf::ForOp next;
+    root->walk<WalkOrder::PreOrder>([&](scf::ForOp loop) {
+      if (!loop->hasAttr(kPeel))
+        return WalkResult::advance();
+      next = loop;
+      return WalkResult::interrupt();
+    });
+    if (!next)
+      return;
+    next->removeAttr(kPeel);
+    std::optional<int64_t> lb = getConstantIntValue(next.getLowerBound());
+    std::optional<int64_t> ub = getConstantIntValue(next.getUpperBound());
+    std::optional<int64_t> step = getConstantIntValue(next.getStep());
+    if (!lb || !ub || !step || (*ub - *lb) % *step == 0)
+      continue;
+    scf::ForOp partial;
+    rewriter.setInsertionPoint(next);
+    (void)scf::peelForLoopAndSimplifyBounds(rewriter, next, partial);
+  }
+}
+
+LogicalResult simplify(Operation *root) {
+  MLIRContext *ctx = root->getContext();
+  RewritePatternSet patterns(ctx);
+  for (Dialect *d : ctx->getLoadedDialects())
+    d->getCanonicalizationPatterns(patterns);
+  for (RegisteredOperationName op : ctx->getRegisteredOperations())
+    op.getCanonicalizationPatterns(patterns, ctx);
+  return applyPatternsGreedily(root, std::move(patterns));
+}
+
+SmallVector<linalg::GenericOp> collect(Operation *root, StringRef attr,
+                                       std::optional<int64_t> level = {}) {
+  SmallVector<linalg::GenericOp> ops;
+  root->walk([&](linalg::GenericOp op) {
+    if (!op->hasAttr(attr))
+      return;
+    if (level) {
+      auto l = op->getAttrOfType<IntegerAttr>(kLevel);
+      if (!l || l.getInt() != *level)
+        return;
+    }
+    ops.push_back(op);
+  });
+  return ops;
+}
+
+struct TileContractions
+    : facet::impl::TileContractionsBase<TileContractions> {
+  using TileContractionsBase::TileContractionsBase;
+
+  void runOnOperation() override {
+    Operation *root = getOperation();
+    IRRewriter rewriter(root->getContext());
+    // Level 1: cache tiles; register tile sizes ride along as an attribute.
+    for (linalg::GenericOp op : collect(root, kPacked)) {
+      if (op->hasAttr(kLevel) || !op.hasPureTensorSemantics())
+        continue;
+      SmallVector<int64_t> shape = op.getStaticLoopRanges();
+      if (shape.size() != 4 || ShapedType::isDynamicShape(shape))
+        continue;
+      Tiles t = chooseTiles(shape, vectorLanes);
+      op->setAttr("facet.reg_tile", rewriter.getDenseI64ArrayAttr(t.reg));
+      if (failed(tile(rewriter, op, t.cache, 1)))
+        return signalPassFailure();
+    }
+    peelMarkedLoops(rewriter, root);
+    if (failed(simplify(root)))
+      return signalPassFailure();
+    // Level 2: register tiles of each (now static) cache tile.
+    for (linalg::GenericOp op : collect(root, kPacked, 1)) {
+      auto reg = op->getAttrOfType<DenseI64ArrayAttr>("facet.reg_tile");
+      if (!reg || ShapedType::isDynamicShape(op.getStaticLoopRanges()))
+        return signalPassFailure();
+      if (failed(tile(rewriter, op, reg.asArrayRef(), 2)))
+        return signalPassFailure();
+    }
+    peelMarkedLoops(rewriter, root);
+    if (failed(simplify(root)))
+      return signalPassFailure();
+    // Unit dims (the panel dim of a one-panel tile, m of a decode tile) go,
+    // so the vector contraction is a plain 2-D/3-D one; tag the result.
+    linalg::ControlDropUnitDims control;
+    control.rankReductionStrategy = linalg::ControlDropUnitDims::
+        RankReductionStrategy::ExtractInsertSlice;
+    for (linalg::GenericOp op : collect(root, kPacked, 2)) {
+      rewriter.setInsertionPoint(op);
+      Operation *vecOp = op;
+      FailureOr<linalg::DropUnitDimsResult> dropped =
+          linalg::dropUnitDims(rewriter, op, control);
+      if (succeeded(dropped)) {
+        rewriter.replaceOp(op, dropped->replacements);
+        vecOp = dropped->resultOp;
+      }
+      vecOp->setAttr(kVec, rewriter.getUnitAttr());
+    }
+    if (failed(simplify(root)))
+      return signalPassFailure();
+  }
+};
+
+/// Phase 2. `transform.structured.vectorize` without vector sizes: every
+/// tagged tile has a static shape (phase 1 peeled the remainders).
+constexpr StringLiteral kVectorizeScript = R"mlir(
+module attributes {transform.with_named_sequence} {
+  transform.named_sequence @facet_vectorize(%root: !transform.any_op {transform.readonly}) {
+    %ops = transform.structured.match attributes{"facet.vec"} in %root : (!transform.any_op) -> !transform.any_op
+    transform.structured.vectorize %ops : !transform.any_op
+    %f = transform.structured.match ops{["func.func"]} in %root : (!transform.any_op) -> !transform.any_op
+    transform.apply_patterns to %f {
+      transform.apply_patterns.vector.reduction_to_contract
+      transform.apply_patterns.vector.transfer_permutation_patterns
+      transform.apply_patterns.canonicalization
+    } : !transform.any_op
+    transform.apply_cse to %f : !transform.any_op
+    transform.apply_patterns to %f {
+      transform.apply_patterns.memref.fold_memref_alias_ops
+    } : !transform.any_op
+    transform.apply_cse to %f : !transform.any_op
+    %h = transform.structured.hoist_redundant_vector_transfers %f : (!transform.any_op) -> !transform.any_op
+    transform.apply_patterns to %h {
+      transform.apply_patterns.vector.lower_contraction lowering_strategy = "outerproduct"
+      transform.apply_patterns.vector.transfer_permutation_patterns
+      transform.apply_patterns.vector.lower_multi_reduction lowering_strategy = "innerparallel"
+      transform.apply_patterns.vector.split_transfer_full_partial split_transfer_strategy = "linalg-copy"
+      transform.apply_patterns.vector.transfer_to_scf max_transfer_rank = 1 full_unroll = true
+      transform.apply_patterns.vector.lower_transfer max_transfer_rank = 1
+      transform.apply_patterns.vector.lower_shape_cast
+      transform.apply_patterns.vector.lower_transpose lowering_strategy = "shuffle_1d"
+      transform.apply_patterns.vector.lower_outerproduct
+      transform.apply_patterns.vector.lower_broadcast
+    } : !transform.any_op
+    transform.apply_patterns to %h {
+      transform.apply_patterns.canonicalization
+    } : !transform.any_op
+    transform.apply_cse to %h : !transform.any_op
+    transform.yield
+  }
+}
+)mlir";
+
+struct VectorizeContractions
+    : facet::impl::VectorizeContractionsBase<VectorizeContractions> {
+  using VectorizeContractionsBase::VectorizeContractionsBase;
+
+  // Shared: passes are cloned per thread, the parsed script is read-only.
+  std::shared_ptr<OwningOpRef<ModuleOp>> script;
+
+  LogicalResult initialize(MLIRContext *ctx) override {
+    script = std::make_shared<OwningOpRef<ModuleOp>>(
+        parseSourceString<ModuleOp>(kVectorizeScript, ctx));
+    return success(script->get() != nullptr);
+  }
+
+  void runOnOperation() override {
+    bool any = false;
+    getOperation()->walk([&](Operation *op) {
+      if (op->hasAttr(kVec))
+        any = true;
+    });
+    if (!any)
+      return;
+    Operation *entry = nullptr;
+    (*script)->walk([&](transform::NamedSequenceOp seq) {
+      if (seq.getSymName() == "facet_vectorize")
+        entry = seq;
+    });
+    if (failed(transform::applyTransformNamedSequence(
+            getOperation(), entry, script->get(),
+            transform::TransformOptions())))
+      return signalPassFailure();
+  }
+};
+
+} // namespace
