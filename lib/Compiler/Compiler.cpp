@@ -88,7 +88,7 @@ std::string facet::linalgToLLVMPipeline(const LoweringOptions &options) {
          "convert-linalg-to-loops,"
          // Integer powers become outlined loops; what LLVM has intrinsics
          // for stays native; the rest (erf, tanh) calls libm.
-         "convert-math-to-funcs{convert-ctlz=false},"
+         "facet-approximate-math,convert-math-to-funcs{convert-ctlz=false},"
          "convert-math-to-llvm,convert-math-to-libm,"
          "lower-affine,convert-scf-to-cf,canonicalize,cse,"
          "convert-vector-to-llvm,"

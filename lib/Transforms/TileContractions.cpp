@@ -73,11 +73,59 @@ Tiles chooseTiles(ArrayRef<int64_t> shape, int64_t lanes) {
   return t;
 }
 
+/// Register tiles of a contraction between two activations (attention's
+/// scores·V, batched matmuls): one batch element, mr rows of the innermost m
+/// dim, 2 vectors of the innermost n dim, kr k steps with k innermost.
+/// Only when the rhs reads n contiguously: a transposed rhs (scores = Q·Kᵀ)
+/// would be read with a shuffle per k step, and its k-innermost loop nest
+/// (a dot product LLVM vectorizes) is faster. Returns {} when not suitable.
+std::optional<std::pair<SmallVector<int64_t>, SmallVector<int64_t>>>
+activationTiles(linalg::GenericOp op, int64_t lanes) {
+  if (!linalg::isaContractionOpInterface(op) || op.getNumDpsInputs() != 2 ||
+      !op.hasPureTensorSemantics() || op->hasAttr(kPacked))
+    return std::nullopt;
+  SmallVector<int64_t> shape = op.getStaticLoopRanges();
+  if (ShapedType::isDynamicShape(shape))
+    return std::nullopt;
+  for (Value v : op->getOperands())
+    if (!getElementTypeOrSelf(v.getType()).isF32())
+      return std::nullopt;
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::inferContractionDims(op);
+  if (failed(dims) || dims->m.empty() || dims->n.empty() ||
+      dims->k.empty())
+    return std::nullopt;
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  unsigned n = dims->n.back(), m = dims->m.back();
+  auto lastIs = [](AffineMap map, unsigned d) {
+    return map.getNumResults() > 0 && map.getResults().back() ==
+                                          getAffineDimExpr(d, map.getContext());
+  };
+  if (!lastIs(maps[1], n) || !lastIs(maps[2], n) || shape[n] < lanes)
+    return std::nullopt;
+  SmallVector<int64_t> sizes(shape.size(), 1);
+  sizes[m] = std::min<int64_t>(shape[m], lanes >= 16 ? 8 : 4);
+  sizes[n] = std::min<int64_t>(shape[n], 2 * lanes);
+  for (unsigned k : dims->k)
+    sizes[k] = k == dims->k.back() ? std::min<int64_t>(shape[k], 4) : 1;
+  // Loops: parallel dims in order, then the reductions (k innermost, so the
+  // accumulators stay in registers across it).
+  SmallVector<int64_t> interchange;
+  for (unsigned i = 0; i < shape.size(); ++i)
+    if (!llvm::is_contained(dims->k, i))
+      interchange.push_back(i);
+  llvm::append_range(interchange, dims->k);
+  return std::make_pair(sizes, interchange);
+}
+
 /// Tiles `op` with `sizes`, marks the loops for peeling and the tiled op with
 /// `level`.
 LogicalResult tile(RewriterBase &rewriter, linalg::GenericOp op,
-                   ArrayRef<int64_t> sizes, int64_t level) {
+                   ArrayRef<int64_t> sizes, int64_t level,
+                   ArrayRef<int64_t> interchange = {}) {
   scf::SCFTilingOptions options;
+  if (!interchange.empty())
+    options.setInterchange(interchange);
   SmallVector<OpFoldResult> ofr;
   for (int64_t s : sizes)
     ofr.push_back(rewriter.getIndexAttr(s));
@@ -163,6 +211,17 @@ struct TileContractions
       Tiles t = chooseTiles(shape, vectorLanes);
       op->setAttr("facet.reg_tile", rewriter.getDenseI64ArrayAttr(t.reg));
       if (failed(tile(rewriter, op, t.cache, 1)))
+        return signalPassFailure();
+    }
+    // Contractions of two activations: register tiles only (level 2).
+    SmallVector<linalg::GenericOp> generics;
+    root->walk([&](linalg::GenericOp op) { generics.push_back(op); });
+    for (linalg::GenericOp op : generics) {
+      auto t = activationTiles(op, vectorLanes);
+      if (!t)
+        continue;
+      op->setAttr(kPacked, rewriter.getUnitAttr());
+      if (failed(tile(rewriter, op, t->first, 2, t->second)))
         return signalPassFailure();
     }
     peelMarkedLoops(rewriter, root);

@@ -92,4 +92,15 @@ def VectorizeContractions : Pass<"facet-vectorize-contractions",
                            "mlir::arith::ArithDialect"];
 }
 
+def ApproximateMath : Pass<"facet-approximate-math"> {
+  let summary = "Replace f32 erf, tanh and exp by vectorizable polynomials";
+  let description = [{
+    Upstream MLIR's polynomial approximations (accurate to a few ulp in f32)
+    instead of scalar libm calls, so that Gelu, Tanh and Softmax vectorize.
+  }];
+  let dependentDialects = ["mlir::math::MathDialect",
+                           "mlir::arith::ArithDialect",
+                           "mlir::vector::VectorDialect"];
+}
+
 #endif // FACET_TRANSFORMS_PASSES_TD
