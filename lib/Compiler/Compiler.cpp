@@ -15,9 +15,11 @@
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 
 #include "lld/Common/Driver.h"
+#include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/InstIterator.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/LegacyPassManager.h"
@@ -43,6 +45,7 @@ void facet::registerFacetCompilerDialects(DialectRegistry &registry) {
   registerAllExtensions(registry);
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
+  registerOpenMPDialectTranslation(registry);
 }
 
 void facet::registerFacetPasses() {
@@ -69,10 +72,15 @@ std::string facet::linalgToLLVMPipeline(const LoweringOptions &options) {
                 "},canonicalize,cse,facet-tile-contractions{vector-lanes=" +
                 lanes + "},canonicalize,cse,"
           : "";
+  bool threaded = options.tileContractions && options.threads > 1;
+  if (threaded)
+    tile.insert(tile.find("}", tile.find("vector-lanes")), " parallel=1");
   std::string vectorize =
       options.tileContractions ? "facet-vectorize-contractions,canonicalize,"
                                  "cse,"
                                : "";
+  if (threaded)
+    vectorize += "facet-parallelize-tiles,";
   return "builtin.module(" + tile +
          // Tensors to buffers; results become caller-provided out-params so
          // the C ABI never allocates what it returns. (canonicalize first:
@@ -96,7 +104,9 @@ std::string facet::linalgToLLVMPipeline(const LoweringOptions &options) {
          "expand-strided-metadata,lower-affine,finalize-memref-to-llvm,"
          "convert-arith-to-llvm,"
          "convert-func-to-llvm{use-bare-ptr-memref-call-conv},"
-         "convert-cf-to-llvm,convert-ub-to-llvm,reconcile-unrealized-casts,"
+         "convert-cf-to-llvm,convert-ub-to-llvm," +
+         std::string(threaded ? "convert-openmp-to-llvm," : "") +
+         "reconcile-unrealized-casts,"
          "facet-emit-model-c-abi,canonicalize)";
 }
 
@@ -191,6 +201,7 @@ facet::loweringOptionsFor(const CodegenOptions &options) {
   std::unique_ptr<llvm::TargetMachine> tm(createTargetMachine(options, error));
   if (tm && tm->getMCSubtargetInfo()->checkFeatures("+avx512f"))
     lowering.vectorLanes = 16;
+  lowering.threads = options.threads;
   return lowering;
 }
 
@@ -219,6 +230,36 @@ LogicalResult facet::checkTarget(const CodegenOptions &options,
     }
   }
   return success();
+}
+
+/// A threaded library runs on `threads` threads unless OMP_NUM_THREADS says
+/// otherwise: facet_model_run starts with
+///   if (!getenv("OMP_NUM_THREADS")) omp_set_num_threads(threads);
+static void setDefaultThreads(llvm::Module &module, unsigned threads) {
+  llvm::Function *run = module.getFunction("facet_model_run");
+  if (!run || run->isDeclaration())
+    return;
+  llvm::LLVMContext &ctx = module.getContext();
+  llvm::Type *ptr = llvm::PointerType::get(ctx, 0);
+  llvm::Type *i32 = llvm::Type::getInt32Ty(ctx);
+  llvm::FunctionCallee getenvFn = module.getOrInsertFunction(
+      "getenv", llvm::FunctionType::get(ptr, {ptr}, false));
+  llvm::FunctionCallee setFn = module.getOrInsertFunction(
+      "omp_set_num_threads",
+      llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {i32}, false));
+  llvm::BasicBlock *entry = &run->getEntryBlock();
+  llvm::BasicBlock *body = entry->splitBasicBlockBefore(entry->begin());
+  // `body` is now the new first block holding nothing but a branch.
+  body->getTerminator()->eraseFromParent();
+  llvm::IRBuilder<> b(body);
+  llvm::Value *name = b.CreateGlobalString("OMP_NUM_THREADS");
+  llvm::Value *env = b.CreateCall(getenvFn, {name});
+  llvm::BasicBlock *set =
+      llvm::BasicBlock::Create(ctx, "set_threads", run, entry);
+  b.CreateCondBr(b.CreateIsNull(env), set, entry);
+  b.SetInsertPoint(set);
+  b.CreateCall(setFn, {b.getInt32(threads)});
+  b.CreateBr(entry);
 }
 
 std::unique_ptr<llvm::Module>
@@ -251,6 +292,9 @@ facet::translateToLLVMIR(ModuleOp module, llvm::LLVMContext &llvmContext,
     if (!tm->getTargetFeatureString().empty())
       f.addFnAttr("target-features", tm->getTargetFeatureString());
   }
+
+  if (options.threads > 1)
+    setDefaultThreads(*llvmModule, options.threads);
 
   llvm::OptimizationLevel level =
       options.optLevel == 0   ? llvm::OptimizationLevel::O0
@@ -300,6 +344,7 @@ LogicalResult facet::emitObject(llvm::Module &module,
 
 LogicalResult facet::linkSharedLibrary(StringRef objectPath,
                                        StringRef outputPath,
+                                       const CodegenOptions &options,
                                        std::string &error) {
   std::string out = outputPath.str(), obj = objectPath.str();
   std::vector<const char *> args = {"ld.lld", "-shared",     "--eh-frame-hdr",
@@ -312,6 +357,19 @@ LogicalResult facet::linkSharedLibrary(StringRef objectPath,
   for (const char *lib : libs)
     if (llvm::sys::fs::exists(lib))
       args.push_back(lib);
+  // Threads: LLVM's OpenMP runtime, found where it was at Facet's build.
+  std::string ompDir = FACET_OPENMP_LIBDIR, rpath = "-rpath=" + ompDir;
+  std::string omp = ompDir + "/libomp.so";
+  if (options.threads > 1) {
+    if (!llvm::sys::fs::exists(omp)) {
+      error = "--threads " + std::to_string(options.threads) +
+              " needs LLVM's OpenMP runtime, not found at '" + omp +
+              "' (install libomp-22-dev)";
+      return failure();
+    }
+    args.push_back(omp.c_str());
+    args.push_back(rpath.c_str());
+  }
   std::string diag;
   llvm::raw_string_ostream diagStream(diag);
   lld::Result result =

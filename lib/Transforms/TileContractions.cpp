@@ -21,6 +21,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/OpenMP/OpenMPDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
@@ -36,6 +37,7 @@
 namespace facet {
 #define GEN_PASS_DEF_TILECONTRACTIONS
 #define GEN_PASS_DEF_VECTORIZECONTRACTIONS
+#define GEN_PASS_DEF_PARALLELIZETILES
 #include "facet/Transforms/Passes.h.inc"
 } // namespace facet
 
@@ -47,6 +49,7 @@ constexpr StringLiteral kPacked = "facet.packed_contraction";
 constexpr StringLiteral kLevel = "facet.tile_level";
 constexpr StringLiteral kPeel = "facet.peel";
 constexpr StringLiteral kVec = "facet.vec";
+constexpr StringLiteral kParallel = "facet.parallel";
 
 struct Tiles {
   SmallVector<int64_t> cache, reg; // over (m, panel, lane, k); 0 = untiled
@@ -122,7 +125,8 @@ activationTiles(linalg::GenericOp op, int64_t lanes) {
 /// `level`.
 LogicalResult tile(RewriterBase &rewriter, linalg::GenericOp op,
                    ArrayRef<int64_t> sizes, int64_t level,
-                   ArrayRef<int64_t> interchange = {}) {
+                   ArrayRef<int64_t> interchange = {},
+                   std::optional<unsigned> parallelDim = {}) {
   scf::SCFTilingOptions options;
   if (!interchange.empty())
     options.setInterchange(interchange);
@@ -139,6 +143,13 @@ LogicalResult tile(RewriterBase &rewriter, linalg::GenericOp op,
     t->setAttr(kLevel, rewriter.getI64IntegerAttr(level));
   for (LoopLikeOpInterface loop : result->loops)
     loop->setAttr(kPeel, rewriter.getUnitAttr());
+  // The loops are those of the tiled dims, in loop order.
+  if (parallelDim && sizes[*parallelDim] != 0) {
+    unsigned pos = 0;
+    for (unsigned d = 0; d < *parallelDim; ++d)
+      pos += sizes[d] != 0;
+    result->loops[pos]->setAttr(kParallel, rewriter.getUnitAttr());
+  }
   rewriter.replaceOp(op, result->replacements);
   return success();
 }
@@ -210,7 +221,12 @@ struct TileContractions
         continue;
       Tiles t = chooseTiles(shape, vectorLanes);
       op->setAttr("facet.reg_tile", rewriter.getDenseI64ArrayAttr(t.reg));
-      if (failed(tile(rewriter, op, t.cache, 1)))
+      // Threads share out the panel blocks: every block writes its own
+      // columns of the result, so the iterations are independent.
+      std::optional<unsigned> parallelDim;
+      if (parallel)
+        parallelDim = 1;
+      if (failed(tile(rewriter, op, t.cache, 1, {}, parallelDim)))
         return signalPassFailure();
     }
     // Contractions of two activations: register tiles only (level 2).
@@ -329,6 +345,47 @@ struct VectorizeContractions
             getOperation(), entry, script->get(),
             transform::TransformOptions())))
       return signalPassFailure();
+  }
+};
+
+/// Marked loops whose iterations are independent (tiles writing disjoint
+/// parts of the result) become OpenMP worksharing loops:
+///   omp.parallel { omp.wsloop { omp.loop_nest (%iv) = ... { body } } }
+/// (built here rather than with convert-scf-to-openmp, whose alloca_scope
+/// around the body cannot hold the CFG that convert-scf-to-cf makes of
+/// the tile loops inside). After bufferization the loops carry no values.
+struct ParallelizeTiles : facet::impl::ParallelizeTilesBase<ParallelizeTiles> {
+  void runOnOperation() override {
+    SmallVector<scf::ForOp> loops;
+    getOperation()->walk([&](scf::ForOp loop) {
+      if (loop->hasAttr(kParallel) && loop.getNumResults() == 0 &&
+          !loop->getParentOfType<omp::ParallelOp>())
+        loops.push_back(loop);
+    });
+    IRRewriter b(&getContext());
+    for (scf::ForOp loop : loops) {
+      Location loc = loop.getLoc();
+      b.setInsertionPoint(loop);
+      auto par = omp::ParallelOp::create(b, loc);
+      b.createBlock(&par.getRegion());
+      auto ws = omp::WsloopOp::create(b, loc);
+      omp::TerminatorOp::create(b, loc);
+      b.createBlock(&ws.getRegion());
+      auto nest = omp::LoopNestOp::create(
+          b, loc, /*collapse_num_loops=*/1, ValueRange{loop.getLowerBound()},
+          ValueRange{loop.getUpperBound()}, ValueRange{loop.getStep()},
+          /*loop_inclusive=*/false, /*tile_sizes=*/nullptr);
+      Block *body = b.createBlock(&nest.getRegion(), {},
+                                  {loop.getInductionVar().getType()}, {loc});
+      loop.getInductionVar().replaceAllUsesWith(body->getArgument(0));
+      body->getOperations().splice(body->end(),
+                                   loop.getBody()->getOperations());
+      Operation *yield = body->getTerminator();
+      b.setInsertionPoint(yield);
+      omp::YieldOp::create(b, yield->getLoc());
+      b.eraseOp(yield);
+      b.eraseOp(loop);
+    }
   }
 };
 

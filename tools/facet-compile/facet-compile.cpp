@@ -61,6 +61,14 @@ cl::list<std::string> binds(
     cl::value_desc("NAME=FILE"), cl::cat(category));
 cl::opt<char> optLevel("O", cl::desc("Optimization level 0-3 (default 2)"),
                        cl::Prefix, cl::init('2'), cl::cat(category));
+// Registered as "facet-threads" and renamed to "threads" in main(): LLVM's
+// own libraries register a `threads` option of their own.
+cl::opt<unsigned> threads(
+    "facet-threads",
+    cl::desc("Threads of the compiled model (default 1). Above 1 the "
+             "library uses LLVM's OpenMP runtime (libomp) and "
+             "OMP_NUM_THREADS overrides the count at run time"),
+    cl::init(1), cl::cat(category));
 cl::opt<bool> tileContractions(
     "tile-contractions",
     cl::desc("Pack constant weights and tile/vectorize the contractions "
@@ -140,6 +148,14 @@ int main(int argc, char **argv) {
               : "Target features, e.g. +avx2,-avx512f");
     }
   }
+  {
+    auto &options = cl::getRegisteredOptions();
+    if (auto it = options.find("threads"); it != options.end()) {
+      it->second->setArgStr("llvm-threads");
+      it->second->setHiddenFlag(cl::ReallyHidden);
+    }
+    threads.setArgStr("threads");
+  }
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv,
                               "Facet: compile an ONNX model ahead of time\n");
@@ -169,6 +185,10 @@ int main(int argc, char **argv) {
   codegen.optLevel = optLevel - '0';
   codegen.cpu = codegen::getMCPU().empty() ? "native" : codegen::getMCPU();
   codegen.features = llvm::join(codegen::getMAttrs(), ",");
+  if (threads < 1 || threads > 1024)
+    return fail("--threads " + std::to_string(threads) +
+                ": expected a count from 1 to 1024");
+  codegen.threads = threads;
   {
     std::string error;
     if (mlir::failed(facet::checkTarget(codegen, error)))
@@ -250,7 +270,8 @@ int main(int argc, char **argv) {
     if (mlir::failed(facet::emitObject(*llvmModule, codegen, os, error)))
       return fail(error);
   }
-  if (mlir::failed(facet::linkSharedLibrary(objPath, outputPath, error))) {
+  if (mlir::failed(
+          facet::linkSharedLibrary(objPath, outputPath, codegen, error))) {
     sys::fs::remove(outputPath);
     return fail(error);
   }

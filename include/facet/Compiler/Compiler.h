@@ -35,6 +35,10 @@ struct CodegenOptions {
   unsigned optLevel = 2;      // -O0..-O3
   std::string cpu = "native"; // "native" or an LLVM CPU name
   std::string features;       // extra LLVM target features, e.g. "+avx2"
+  /// Threads of the compiled code. Above 1, the contractions' panel loops
+  /// run as OpenMP parallel loops and the library links LLVM's libomp; the
+  /// environment's OMP_NUM_THREADS overrides the count at run time.
+  unsigned threads = 1;
 };
 
 /// Checks that the target CPU and features of `options` exist.
@@ -48,6 +52,8 @@ struct LoweringOptions {
   /// Pack constant weights and tile/vectorize contractions (docs/CodeGen.md);
   /// off, contractions are plain loop nests left to LLVM's vectorizer.
   bool tileContractions = true;
+  /// Run the independent tile loops on threads (OpenMP).
+  unsigned threads = 1;
 };
 
 /// The lowering options that suit the target of `options`.
@@ -79,6 +85,7 @@ mlir::LogicalResult emitObject(llvm::Module &module,
 /// with lld.
 mlir::LogicalResult linkSharedLibrary(llvm::StringRef objectPath,
                                       llvm::StringRef outputPath,
+                                      const CodegenOptions &options,
                                       std::string &error);
 
 } // namespace facet

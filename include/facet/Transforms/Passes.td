@@ -66,7 +66,9 @@ def TileContractions : Pass<"facet-tile-contractions"> {
   }];
   let options = [
     Option<"vectorLanes", "vector-lanes", "int64_t", "8",
-           "f32 lanes per vector register of the target (8 AVX2, 16 AVX-512)">
+           "f32 lanes per vector register of the target (8 AVX2, 16 AVX-512)">,
+    Option<"parallel", "parallel", "bool", "false",
+           "Mark the panel-block loops facet.parallel (for threads)">
   ];
   let dependentDialects = ["mlir::linalg::LinalgDialect",
                            "mlir::scf::SCFDialect",
@@ -90,6 +92,16 @@ def VectorizeContractions : Pass<"facet-vectorize-contractions",
                            "mlir::memref::MemRefDialect",
                            "mlir::affine::AffineDialect",
                            "mlir::arith::ArithDialect"];
+}
+
+def ParallelizeTiles : Pass<"facet-parallelize-tiles"> {
+  let summary = "Run loops marked facet.parallel as OpenMP worksharing loops";
+  let description = [{
+    After bufferization: the panel-block loops that facet-tile-contractions
+    marked (independent iterations writing disjoint columns) become
+    `omp.parallel { omp.wsloop { omp.loop_nest } }`.
+  }];
+  let dependentDialects = ["mlir::omp::OpenMPDialect"];
 }
 
 def ApproximateMath : Pass<"facet-approximate-math"> {
