@@ -7,7 +7,7 @@ APT_PACKAGES=(
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
   libeigen3-dev libonnx-dev protobuf-compiler libprotobuf-dev
   ninja-build ccache cmake g++ libgtest-dev libbenchmark-dev
-  liblld-22-dev libonnx-testdata
+  liblld-22-dev libonnx-testdata libomp-22-dev
 )
 PIP_PACKAGES=(numpy onnx onnxruntime)
 

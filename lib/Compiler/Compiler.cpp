@@ -233,10 +233,10 @@ LogicalResult facet::checkTarget(const CodegenOptions &options,
 }
 
 /// A threaded library runs on `threads` threads unless OMP_NUM_THREADS says
-/// otherwise: facet_model_run starts with
+/// otherwise: facet_run starts with
 ///   if (!getenv("OMP_NUM_THREADS")) omp_set_num_threads(threads);
 static void setDefaultThreads(llvm::Module &module, unsigned threads) {
-  llvm::Function *run = module.getFunction("facet_model_run");
+  llvm::Function *run = module.getFunction("facet_run");
   if (!run || run->isDeclaration())
     return;
   llvm::LLVMContext &ctx = module.getContext();

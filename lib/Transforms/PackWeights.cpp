@@ -76,13 +76,19 @@ struct PackWeights : facet::impl::PackWeightsBase<PackWeights> {
         data[(j / p) * k * p + kk * p + j % p] =
             kFirst ? w[kk * n + j] : w[j * k + kk];
     auto packedType = RankedTensorType::get({nb, k, p}, b.getF32Type());
-    AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyInferAlign(
-        ArrayRef<float>(data));
-    auto attr = DenseResourceElementsAttr::get(packedType, "packed_weight",
-                                               std::move(blob));
+    // Small weights stay readable in the IR; large ones go to a blob.
+    ElementsAttr attr;
+    if (data.size() <= 4096) {
+      attr = DenseElementsAttr::get(packedType, ArrayRef<float>(data));
+    } else {
+      AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyInferAlign(
+          ArrayRef<float>(data));
+      attr = DenseResourceElementsAttr::get(packedType, "packed_weight",
+                                            std::move(blob));
+    }
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointAfter(cst);
-    Value v = arith::ConstantOp::create(b, cst.getLoc(), attr);
+    Value v = arith::ConstantOp::create(b, cst.getLoc(), cast<TypedAttr>(attr));
     packed[key] = v;
     return v;
   }

@@ -293,6 +293,10 @@ module attributes {transform.with_named_sequence} {
       transform.apply_patterns.memref.fold_memref_alias_ops
     } : !transform.any_op
     transform.apply_cse to %f : !transform.any_op
+    // Index arithmetic of the accumulator accesses leaves the k loop first,
+    // or the accumulators cannot be hoisted (innermost loops first).
+    %loops = transform.structured.match ops{["scf.for"]} in %f : (!transform.any_op) -> !transform.any_op
+    transform.apply_licm to %loops : !transform.any_op
     %h = transform.structured.hoist_redundant_vector_transfers %f : (!transform.any_op) -> !transform.any_op
     transform.apply_patterns to %h {
       transform.apply_patterns.vector.lower_contraction lowering_strategy = "outerproduct"

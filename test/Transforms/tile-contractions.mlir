@@ -1,0 +1,133 @@
+// RUN: facet-opt %s -split-input-file -facet-tile-contractions | FileCheck %s
+// RUN: facet-opt %s -split-input-file -facet-tile-contractions=parallel=1 | FileCheck %s --check-prefix=PAR
+
+#x = affine_map<(m, b, n, k) -> (m, k)>
+#w = affine_map<(m, b, n, k) -> (b, k, n)>
+#o = affine_map<(m, b, n, k) -> (m, b, n)>
+
+// M = 10 rows (register tile 4: 2 full tiles + a peeled remainder of 2),
+// 2 panels, K = 6 (k tile 4 + a peeled remainder of 2). Every register tile
+// has a static shape, the unit panel dim is dropped, and it is tagged.
+// (Single-iteration loops fold away: the k tile loop 0..4 here.)
+// CHECK-LABEL: func.func @packed
+// CHECK: scf.for %{{.*}} = %c0 to %c8 step %c4
+// CHECK:   scf.for %{{.*}} = %c0 to %c2 step %c1
+// CHECK:     linalg.generic {{.*}} ins({{.*}} : tensor<4x4xf32>, tensor<4x16xf32>) outs({{.*}} : tensor<4x16xf32>) attrs = {facet.vec}
+// CHECK:     linalg.generic {{.*}} ins({{.*}} : tensor<4x2xf32>, tensor<2x16xf32>) outs({{.*}} : tensor<4x16xf32>) attrs = {facet.vec}
+// CHECK: scf.for %{{.*}} = %c0 to %c2 step %c1
+// CHECK:   linalg.generic {{.*}} ins({{.*}} : tensor<2x4xf32>, tensor<4x16xf32>) outs({{.*}} : tensor<2x16xf32>) attrs = {facet.vec}
+// CHECK:   linalg.generic {{.*}} ins({{.*}} : tensor<2x2xf32>, tensor<2x16xf32>) outs({{.*}} : tensor<2x16xf32>) attrs = {facet.vec}
+func.func @packed(%x: tensor<10x6xf32>, %wp: tensor<2x6x16xf32>) -> tensor<10x2x16xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<10x2x16xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<10x2x16xf32>) -> tensor<10x2x16xf32>
+  %r = linalg.generic {indexing_maps = [#x, #w, #o], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%x, %wp : tensor<10x6xf32>, tensor<2x6x16xf32>) outs(%f : tensor<10x2x16xf32>) attrs = {facet.packed_contraction} {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<10x2x16xf32>
+  return %r : tensor<10x2x16xf32>
+}
+
+// -----
+
+#x = affine_map<(m, b, n, k) -> (m, k)>
+#w = affine_map<(m, b, n, k) -> (b, k, n)>
+#o = affine_map<(m, b, n, k) -> (m, b, n)>
+// 24 panels: cache blocks of 8 panels; with threads, the block loop is the
+// one marked parallel (blocks write disjoint columns).
+// CHECK-LABEL: func.func @wide
+// CHECK-NOT: facet.parallel
+// PAR-LABEL: func.func @wide
+// PAR: scf.for %{{.*}} = %c0 to %c24 step %c8
+// PAR: } {facet.parallel}
+func.func @wide(%x: tensor<4x8xf32>, %wp: tensor<24x8x16xf32>) -> tensor<4x24x16xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4x24x16xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<4x24x16xf32>) -> tensor<4x24x16xf32>
+  %r = linalg.generic {indexing_maps = [#x, #w, #o], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%x, %wp : tensor<4x8xf32>, tensor<24x8x16xf32>) outs(%f : tensor<4x24x16xf32>) attrs = {facet.packed_contraction} {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<4x24x16xf32>
+  return %r : tensor<4x24x16xf32>
+}
+
+// -----
+
+#x = affine_map<(m, b, n, k) -> (m, k)>
+#w = affine_map<(m, b, n, k) -> (b, k, n)>
+#o = affine_map<(m, b, n, k) -> (m, b, n)>
+// Decode (M = 1): 4 panels per register tile (8 accumulators), K in
+// blocks of 4; the m dim is dropped.
+// CHECK-LABEL: func.func @decode
+// CHECK: scf.for %{{.*}} = %c0 to %c8 step %c4
+// CHECK:   scf.for %{{.*}} = %c0 to %c64 step %c4
+// CHECK:     linalg.generic {{.*}} ins({{.*}} : tensor<4xf32>, tensor<4x4x16xf32>) outs({{.*}} : tensor<4x16xf32>) attrs = {facet.vec}
+func.func @decode(%x: tensor<1x64xf32>, %wp: tensor<8x64x16xf32>) -> tensor<1x8x16xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x8x16xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<1x8x16xf32>) -> tensor<1x8x16xf32>
+  %r = linalg.generic {indexing_maps = [#x, #w, #o], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%x, %wp : tensor<1x64xf32>, tensor<8x64x16xf32>) outs(%f : tensor<1x8x16xf32>) attrs = {facet.packed_contraction} {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x8x16xf32>
+  return %r : tensor<1x8x16xf32>
+}
+
+// -----
+
+// Two activations, rhs read along n (attention's probs·V): register tiles
+// of one batch element, 4 rows, 16 columns, k innermost.
+// CHECK-LABEL: func.func @batched
+// CHECK: scf.for %{{.*}} = %c0 to %c2 step %c1
+// CHECK:   scf.for %{{.*}} = %c0 to %c8 step %c4
+// CHECK:     scf.for %{{.*}} = %c0 to %c32 step %c16
+// CHECK:       scf.for %{{.*}} = %c0 to %c8 step %c4
+// CHECK:         linalg.generic {{.*}} ins({{.*}} : tensor<4x4xf32>, tensor<4x16xf32>) outs({{.*}} : tensor<4x16xf32>) attrs = {facet.vec}
+#a = affine_map<(h, m, k, n) -> (h, m, k)>
+#b = affine_map<(h, m, k, n) -> (h, k, n)>
+#c = affine_map<(h, m, k, n) -> (h, m, n)>
+func.func @batched(%p: tensor<2x8x8xf32>, %v: tensor<2x8x32xf32>) -> tensor<2x8x32xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x8x32xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<2x8x32xf32>) -> tensor<2x8x32xf32>
+  %r = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction", "parallel"]}
+      ins(%p, %v : tensor<2x8x8xf32>, tensor<2x8x32xf32>) outs(%f : tensor<2x8x32xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %m = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<2x8x32xf32>
+  return %r : tensor<2x8x32xf32>
+}
+
+// -----
+
+// Q·Kᵀ (rhs read along k): left to the loop nest, no tiles.
+// CHECK-LABEL: func.func @transposed_rhs
+// CHECK-NOT: scf.for
+// CHECK-NOT: facet.vec
+#a = affine_map<(h, m, n, k) -> (h, m, k)>
+#b = affine_map<(h, m, n, k) -> (h, n, k)>
+#c = affine_map<(h, m, n, k) -> (h, m, n)>
+func.func @transposed_rhs(%q: tensor<2x8x32xf32>, %k: tensor<2x8x32xf32>) -> tensor<2x8x8xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x8x8xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<2x8x8xf32>) -> tensor<2x8x8xf32>
+  %r = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%q, %k : tensor<2x8x32xf32>, tensor<2x8x32xf32>) outs(%f : tensor<2x8x8xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %m = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<2x8x8xf32>
+  return %r : tensor<2x8x8xf32>
+}

@@ -1,0 +1,31 @@
+// RUN: facet-opt %s -facet-tile-contractions -one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" -canonicalize -cse -canonicalize -facet-vectorize-contractions | FileCheck %s
+
+// The register tiles become FMAs (4 rows x 4 k steps); the 4x16
+// accumulators are loaded before the k loop and stored after it, so the
+// k loop holds only loads of x/W and FMAs.
+// CHECK-LABEL: func.func @packed
+// CHECK-NOT: facet.vec
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: vector.load %alloc{{.*}} vector<16xf32>
+// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<4x16xf32>)
+// CHECK-COUNT-16: vector.fma {{.*}} : vector<16xf32>
+// CHECK-NOT: vector.store
+// CHECK: scf.yield
+// CHECK-COUNT-4: vector.store {{.*}} vector<16xf32>
+#x = affine_map<(m, b, n, k) -> (m, k)>
+#w = affine_map<(m, b, n, k) -> (b, k, n)>
+#o = affine_map<(m, b, n, k) -> (m, b, n)>
+func.func @packed(%x: tensor<8x64xf32>, %wp: tensor<2x64x16xf32>) -> tensor<8x2x16xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<8x2x16xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<8x2x16xf32>) -> tensor<8x2x16xf32>
+  %r = linalg.generic {indexing_maps = [#x, #w, #o], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%x, %wp : tensor<8x64xf32>, tensor<2x64x16xf32>) outs(%f : tensor<8x2x16xf32>) attrs = {facet.packed_contraction} {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<8x2x16xf32>
+  return %r : tensor<8x2x16xf32>
+}
