@@ -51,6 +51,10 @@ constexpr StringLiteral kPeel = "facet.peel";
 constexpr StringLiteral kVec = "facet.vec";
 constexpr StringLiteral kParallel = "facet.parallel";
 
+/// Multiply-adds below which a contraction is not worth splitting across
+/// threads (about 20 us of one core's work).
+constexpr int64_t kMinParallelMacs = 1 << 20;
+
 struct Tiles {
   SmallVector<int64_t> cache, reg; // over (m, panel, lane, k); 0 = untiled
 };
@@ -223,8 +227,11 @@ struct TileContractions
       op->setAttr("facet.reg_tile", rewriter.getDenseI64ArrayAttr(t.reg));
       // Threads share out the panel blocks: every block writes its own
       // columns of the result, so the iterations are independent.
+      // Only where the work pays for waking the threads (a fork/join costs
+      // a few microseconds): decode-sized products stay on one thread.
       std::optional<unsigned> parallelDim;
-      if (parallel)
+      int64_t macs = shape[0] * shape[1] * shape[2] * shape[3];
+      if (parallel && macs >= kMinParallelMacs)
         parallelDim = 1;
       if (failed(tile(rewriter, op, t.cache, 1, {}, parallelDim)))
         return signalPassFailure();

@@ -37,18 +37,19 @@ func.func @packed(%x: tensor<10x6xf32>, %wp: tensor<2x6x16xf32>) -> tensor<10x2x
 #w = affine_map<(m, b, n, k) -> (b, k, n)>
 #o = affine_map<(m, b, n, k) -> (m, b, n)>
 // 24 panels: cache blocks of 8 panels; with threads, the block loop is the
-// one marked parallel (blocks write disjoint columns).
+// one marked parallel (blocks write disjoint columns). Enough work here
+// (4·1024·384 multiply-adds); @decode below is too small to be split.
 // CHECK-LABEL: func.func @wide
 // CHECK-NOT: facet.parallel
 // PAR-LABEL: func.func @wide
 // PAR: scf.for %{{.*}} = %c0 to %c24 step %c8
 // PAR: } {facet.parallel}
-func.func @wide(%x: tensor<4x8xf32>, %wp: tensor<24x8x16xf32>) -> tensor<4x24x16xf32> {
+func.func @wide(%x: tensor<4x1024xf32>, %wp: tensor<24x1024x16xf32>) -> tensor<4x24x16xf32> {
   %z = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<4x24x16xf32>
   %f = linalg.fill ins(%z : f32) outs(%e : tensor<4x24x16xf32>) -> tensor<4x24x16xf32>
   %r = linalg.generic {indexing_maps = [#x, #w, #o], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
-      ins(%x, %wp : tensor<4x8xf32>, tensor<24x8x16xf32>) outs(%f : tensor<4x24x16xf32>) attrs = {facet.packed_contraction} {
+      ins(%x, %wp : tensor<4x1024xf32>, tensor<24x1024x16xf32>) outs(%f : tensor<4x24x16xf32>) attrs = {facet.packed_contraction} {
   ^bb0(%a: f32, %b: f32, %c: f32):
     %p = arith.mulf %a, %b : f32
     %s = arith.addf %c, %p : f32
@@ -63,7 +64,9 @@ func.func @wide(%x: tensor<4x8xf32>, %wp: tensor<24x8x16xf32>) -> tensor<4x24x16
 #w = affine_map<(m, b, n, k) -> (b, k, n)>
 #o = affine_map<(m, b, n, k) -> (m, b, n)>
 // Decode (M = 1): 4 panels per register tile (8 accumulators), K in
-// blocks of 4; the m dim is dropped.
+// blocks of 4; the m dim is dropped. Too little work for threads.
+// PAR-LABEL: func.func @decode
+// PAR-NOT: facet.parallel
 // CHECK-LABEL: func.func @decode
 // CHECK: scf.for %{{.*}} = %c0 to %c8 step %c4
 // CHECK:   scf.for %{{.*}} = %c0 to %c64 step %c4
