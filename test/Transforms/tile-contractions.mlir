@@ -114,10 +114,13 @@ func.func @batched(%p: tensor<2x8x8xf32>, %v: tensor<2x8x32xf32>) -> tensor<2x8x
 
 // -----
 
-// Q·Kᵀ (rhs read along k): left to the loop nest, no tiles.
+// Q·Kᵀ (rhs read along k): the rhs is transposed first, then the product
+// takes the register tiles of @batched.
 // CHECK-LABEL: func.func @transposed_rhs
-// CHECK-NOT: scf.for
-// CHECK-NOT: facet.vec
+// CHECK: %[[T:.*]] = linalg.transpose ins(%arg1 : tensor<2x8x32xf32>) outs({{.*}} : tensor<2x32x8xf32>) permutation = [0, 2, 1]
+// CHECK: scf.for
+// CHECK: tensor.extract_slice %[[T]]
+// CHECK: linalg.generic {{.*}} attrs = {facet.vec}
 #a = affine_map<(h, m, n, k) -> (h, m, k)>
 #b = affine_map<(h, m, n, k) -> (h, n, k)>
 #c = affine_map<(h, m, n, k) -> (h, m, n)>

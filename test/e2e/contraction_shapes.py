@@ -38,11 +38,17 @@ def linear_model(path, x_shape, k, n, trans_b, rng):
     return (w.T if trans_b else w).astype(np.float64)
 
 
-def batched_model(path, a_shape, b_shape):
-    """y = a · b, both inputs (attention's probs · V)."""
-    out = list(a_shape[:-1]) + [b_shape[-1]]
+def batched_model(path, a_shape, b_shape, transpose_b=False):
+    """y = a · b, both inputs (attention's probs · V), or a · bᵀ with an
+    explicit Transpose (scores = Q · Kᵀ)."""
+    out = list(a_shape[:-1]) + [b_shape[-2 if transpose_b else -1]]
+    perm = list(range(len(b_shape) - 2)) + [len(b_shape) - 1,
+                                            len(b_shape) - 2]
+    nodes = [helper.make_node("Transpose", ["b"], ["bt"], perm=perm),
+             helper.make_node("MatMul", ["a", "bt"], ["y"])] \
+        if transpose_b else [helper.make_node("MatMul", ["a", "b"], ["y"])]
     graph = helper.make_graph(
-        [helper.make_node("MatMul", ["a", "b"], ["y"])], "bmm",
+        nodes, "bmm",
         [helper.make_tensor_value_info("a", TensorProto.FLOAT, a_shape),
          helper.make_tensor_value_info("b", TensorProto.FLOAT, b_shape)],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, out)])
@@ -88,17 +94,22 @@ def main():
         count += 1
         ok += check(f"linear x{x_shape} K={k} N={n} transB={tb}",
                     model.run([x])["y"], ref)
-    batched = [([2, 4, 8, 8], [2, 4, 8, 32]), ([1, 3, 5, 7], [1, 3, 7, 20]),
-               ([2, 6, 9], [2, 9, 16])]
-    for i, (a_shape, b_shape) in enumerate(batched):
+    batched = [([2, 4, 8, 8], [2, 4, 8, 32], False),
+               ([1, 3, 5, 7], [1, 3, 7, 20], False),
+               ([2, 6, 9], [2, 9, 16], False),
+               ([2, 4, 9, 32], [2, 4, 20, 32], True),
+               ([1, 2, 3, 5], [1, 2, 16, 5], True)]
+    for i, (a_shape, b_shape, tb) in enumerate(batched):
         path = os.path.join(args.workdir, f"bmm{i}.onnx")
-        batched_model(path, a_shape, b_shape)
+        batched_model(path, a_shape, b_shape, tb)
         a = rng.standard_normal(a_shape).astype(np.float32)
         b = rng.standard_normal(b_shape).astype(np.float32)
         model = compile_model(args, path, path[:-5] + ".so")
+        bt = np.swapaxes(b, -1, -2) if tb else b
         count += 1
-        ok += check(f"batched {a_shape} x {b_shape}", model.run([a, b])["y"],
-                    a.astype(np.float64) @ b.astype(np.float64))
+        ok += check(f"batched {a_shape} x {b_shape}{'ᵀ' if tb else ''}",
+                    model.run([a, b])["y"],
+                    a.astype(np.float64) @ bt.astype(np.float64))
     # Threads: the panel blocks split across 2 threads; same result.
     path = os.path.join(args.workdir, "threads.onnx")
     w = linear_model(path, [70, 200], 200, 400, 1, rng)
