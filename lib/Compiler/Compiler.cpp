@@ -4,6 +4,8 @@
 
 #include "facet/Conversion/Passes.h"
 #include "facet/Dialect/Facet/IR/FacetDialect.h"
+#include "facet/Dialect/Factor/IR/FactorDialect.h"
+#include "facet/Dialect/Factor/Transforms/Passes.h"
 #include "facet/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -40,7 +42,7 @@ LLD_HAS_DRIVER(elf)
 using namespace mlir;
 
 void facet::registerFacetCompilerDialects(DialectRegistry &registry) {
-  registry.insert<FacetDialect>();
+  registry.insert<FacetDialect, factor::FactorDialect>();
   registerAllDialects(registry);
   registerAllExtensions(registry);
   registerBuiltinDialectTranslation(registry);
@@ -53,14 +55,18 @@ void facet::registerFacetPasses() {
     registerAllPasses();
     registerFacetConversionPasses();
     registerFacetTransformsPasses();
+    factor::registerFactorTransformsPasses();
     return true;
   }();
   (void)done;
 }
 
 std::string facet::facetToLinalgPipeline() {
+  // Factorized contractions (factor dialect) lower after the graph ops, once
+  // canonicalization has merged what cores it could.
   return "builtin.module(convert-facet-to-linalg,canonicalize,cse,"
-         "facet-fuse-elementwise,canonicalize,cse)";
+         "factor-choose-contraction-order,convert-factor-to-linalg,"
+         "canonicalize,cse,facet-fuse-elementwise,canonicalize,cse)";
 }
 
 std::string facet::linalgToLLVMPipeline(const LoweringOptions &options) {
@@ -125,6 +131,68 @@ static LogicalResult runPipeline(ModuleOp module, StringRef pipeline) {
     return failure();
   }
   return pm.run(module);
+}
+
+/// ONNX TensorProto element type codes.
+static int onnxDtypeOf(Type t) {
+  if (t.isF32())
+    return 1;
+  if (t.isF64())
+    return 11;
+  if (t.isF16())
+    return 10;
+  if (t.isBF16())
+    return 16;
+  if (t.isInteger(1))
+    return 9;
+  if (t.isInteger(8))
+    return 3;
+  if (t.isInteger(16))
+    return 5;
+  if (t.isInteger(32))
+    return 6;
+  if (t.isInteger(64))
+    return 7;
+  return 0;
+}
+
+LogicalResult facet::ensureModelSignature(ModuleOp module) {
+  if (module->hasAttr(kModelSignatureAttr))
+    return success();
+  auto entry = module.lookupSymbol<func::FuncOp>("main");
+  if (!entry)
+    return module.emitError() << "no entry function @main";
+  Builder b(module.getContext());
+  auto entries = [&](TypeRange types, bool results) -> FailureOr<ArrayAttr> {
+    SmallVector<Attribute> out;
+    for (auto [i, t] : llvm::enumerate(types)) {
+      auto shaped = dyn_cast<RankedTensorType>(t);
+      if (!shaped || !shaped.hasStaticShape() ||
+          !onnxDtypeOf(shaped.getElementType()))
+        return entry.emitError()
+               << (results ? "result #" : "argument #") << i << " of @main ("
+               << t
+               << ") must be a statically shaped tensor of a numeric type";
+      auto name = results ? entry.getResultAttrOfType<StringAttr>(i, "facet.name")
+                          : entry.getArgAttrOfType<StringAttr>(i, "facet.name");
+      std::string fallback =
+          (results ? "output_" : "input_") + std::to_string(i);
+      out.push_back(b.getDictionaryAttr(
+          {b.getNamedAttr("name", name ? name : b.getStringAttr(fallback)),
+           b.getNamedAttr("type", TypeAttr::get(t)),
+           b.getNamedAttr("dtype", b.getI32IntegerAttr(
+                                       onnxDtypeOf(shaped.getElementType())))}));
+    }
+    return b.getArrayAttr(out);
+  };
+  FailureOr<ArrayAttr> ins = entries(entry.getArgumentTypes(), false);
+  FailureOr<ArrayAttr> outs = entries(entry.getResultTypes(), true);
+  if (failed(ins) || failed(outs))
+    return failure();
+  module->setAttr(kModelSignatureAttr,
+                  b.getDictionaryAttr({b.getNamedAttr("inputs", *ins),
+                                       b.getNamedAttr("outputs", *outs)}));
+  return success();
 }
 
 LogicalResult facet::lowerToLinalg(ModuleOp module) {

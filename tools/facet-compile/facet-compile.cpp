@@ -15,6 +15,8 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OperationSupport.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Parser/Parser.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/CodeGen/CommandFlags.h"
 #include "llvm/IR/LLVMContext.h"
@@ -34,7 +36,8 @@ enum class Emit { Facet, Linalg, LLVMIR, Object, Library };
 
 cl::OptionCategory category("facet-compile options");
 
-cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.onnx>"),
+cl::opt<std::string> inputPath(cl::Positional,
+                               cl::desc("<model.onnx | module.mlir>"),
                                cl::Required, cl::cat(category));
 cl::opt<std::string> outputPath("o",
                                 cl::desc("Output file ('-' for stdout, "
@@ -222,8 +225,19 @@ int main(int argc, char **argv) {
       return mlir::success();
     });
 
-    mlir::OwningOpRef<mlir::ModuleOp> module =
-        facet::importOnnxFile(context, inputPath, importOptions);
+    // An .mlir file (facet, factor or upstream tensor IR with a @main) skips
+    // the importer: the phases after it are the same.
+    mlir::OwningOpRef<mlir::ModuleOp> module;
+    if (StringRef(inputPath).ends_with(".mlir")) {
+      if (!shapes.empty() || !binds.empty())
+        return fail("--shape and --bind apply to ONNX models, not to '" +
+                    inputPath + "'");
+      module = mlir::parseSourceFile<mlir::ModuleOp>(inputPath, &context);
+      if (!module || mlir::failed(facet::ensureModelSignature(*module)))
+        return 1;
+    } else {
+      module = facet::importOnnxFile(context, inputPath, importOptions);
+    }
     if (!module)
       return 1;
     if (emit == Emit::Facet)

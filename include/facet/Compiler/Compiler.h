@@ -63,6 +63,12 @@ LoweringOptions loweringOptionsFor(const CodegenOptions &options);
 std::string facetToLinalgPipeline();
 std::string linalgToLLVMPipeline(const LoweringOptions &options = {});
 
+/// Gives a module parsed from MLIR text (not imported from ONNX) the
+/// `facet.model_signature` that the C ABI needs, from its @main: inputs and
+/// outputs are named by a `facet.name` argument/result attribute or
+/// input_<i> / output_<i>. A module that has a signature is left alone.
+mlir::LogicalResult ensureModelSignature(mlir::ModuleOp module);
+
 /// facet dialect -> linalg/tensor/arith.
 mlir::LogicalResult lowerToLinalg(mlir::ModuleOp module);
 /// linalg on tensors -> LLVM dialect with the C ABI of FacetModel.h.

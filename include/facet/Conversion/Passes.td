@@ -21,6 +21,26 @@ def ConvertFacetToLinalg : Pass<"convert-facet-to-linalg", "mlir::ModuleOp"> {
   ];
 }
 
+def ConvertFactorToLinalg : Pass<"convert-factor-to-linalg"> {
+  let summary = "Lower factor.contract and factor.tt_gather to linalg";
+  let description = [{
+    Each `factor.contract` becomes its pairwise contractions in the order of
+    its `path` (searched when absent, see factor-choose-contraction-order).
+    A step of a run-time tensor with a constant core is a plain 2-D
+    contraction `x[M, K] · W[K, N]` (the core permuted and reshaped at compile
+    time, the run-time side transposed only when needed), the form that
+    `facet-pack-weights` packs and the CPU code generation tiles; other steps
+    are one `linalg.generic` each. `factor.tt_gather` becomes one
+    `linalg.generic` per core, gathering core slices by the indices' digits:
+    the dense table is never built.
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect",
+    "mlir::linalg::LinalgDialect",
+    "mlir::tensor::TensorDialect",
+  ];
+}
+
 def EmitModelCABI : Pass<"facet-emit-model-c-abi", "mlir::ModuleOp"> {
   let summary = "Emit the C ABI of include/facet/Runtime/FacetModel.h";
   let description = [{
