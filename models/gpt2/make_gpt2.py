@@ -11,6 +11,9 @@ Graph inputs : input_ids       int64 [batch_size, sequence_length]
                attention_mask  int64 [batch_size, sequence_length]  (only with --attention-mask)
 Graph outputs: logits          float32 [batch_size, sequence_length, vocab]
 
+--weights FILE.npz takes trained weights instead (models/tinygpt/train.py
+writes them).
+
 No torch needed. --check compares onnxruntime with a float64 numpy
 implementation of GPT-2 written here.
 """
@@ -81,6 +84,34 @@ def make_weights(cfg, seed):
     w["transformer.ln_f.weight"] = 1.0 + f(d, std=0.1)
     w["transformer.ln_f.bias"] = f(d, std=0.05)
     return w
+
+
+def load_weights(path, n_head):
+    """Trained weights from an .npz file holding the tensors under the names
+    make_weights() gives them (Conv1D weights [in, out], as in Hugging
+    Face's GPT-2). The layer count, d_model, vocab and n_ctx are read from
+    the shapes; the head count is not in them and comes from the caller.
+    Returns (cfg, weights as float32)."""
+    with np.load(path) as z:
+        w = {k: np.ascontiguousarray(z[k], dtype=np.float32) for k in z.files}
+    if "transformer.wte.weight" not in w or "transformer.wpe.weight" not in w:
+        raise ValueError(f"{path}: no transformer.wte.weight / transformer.wpe.weight")
+    V, d = w["transformer.wte.weight"].shape
+    n_layer = 0
+    while f"transformer.h.{n_layer}.ln_1.weight" in w:
+        n_layer += 1
+    cfg = {"n_layer": n_layer, "n_head": n_head, "d_model": d, "vocab": V,
+           "n_ctx": w["transformer.wpe.weight"].shape[0]}
+    if d % n_head:
+        raise ValueError(f"{path}: d_model {d} is not a multiple of --n-head {n_head}")
+    want = {k: v.shape for k, v in make_weights(cfg, 0).items()}
+    problems = [f"missing {k}" for k in want if k not in w]
+    problems += [f"unexpected {k}" for k in w if k not in want]
+    problems += [f"{k}: shape {list(w[k].shape)}, expected {list(s)}"
+                 for k, s in want.items() if k in w and w[k].shape != s]
+    if problems:
+        raise ValueError(f"{path}: " + "; ".join(problems[:8]))
+    return cfg, w
 
 
 def build_gpt2(cfg, w, args):
@@ -322,6 +353,11 @@ def main():
     ap.add_argument("--n-ctx", type=int, default=128,
                     help="max positions: rows of wpe and size of the causal `bias` buffer")
     ap.add_argument("--weights-seed", type=int, default=0, help="seed of the random weights")
+    ap.add_argument("--weights", metavar="FILE.npz",
+                    help="trained weights instead of random ones: an .npz with the tensors under "
+                         "the names make_weights() produces (Conv1D weights [in, out]); "
+                         "--n-layer, --d-model, --vocab and --n-ctx are then read from the "
+                         "shapes, --n-head must match the model")
     ap.add_argument("--opset", type=int, default=17, choices=range(14, 21), metavar="{14..20}",
                     help="default 17; below 17 LayerNorm is decomposed, from 18 ReduceMean takes "
                          "axes as an input")
@@ -365,13 +401,20 @@ def main():
         ap.error("--gelu fused needs --opset 20")
     if args.attention == "sdpa" and args.attention_mask:
         ap.error("--attention sdpa writes the is_causal=True path, without attention_mask")
+    t0 = time.time()
+    if args.weights:
+        try:
+            cfg, w = load_weights(args.weights, args.n_head)
+        except (OSError, ValueError) as e:
+            ap.error(str(e))
+        args.n_layer, args.d_model, args.vocab, args.n_ctx = (
+            cfg["n_layer"], cfg["d_model"], cfg["vocab"], cfg["n_ctx"])
     if args.seq > args.n_ctx:
         ap.error("--seq exceeds --n-ctx")
-    cfg = {"n_layer": args.n_layer, "n_head": args.n_head, "d_model": args.d_model,
-           "vocab": args.vocab, "n_ctx": args.n_ctx}
-
-    t0 = time.time()
-    w = make_weights(cfg, args.weights_seed)
+    if not args.weights:
+        cfg = {"n_layer": args.n_layer, "n_head": args.n_head, "d_model": args.d_model,
+               "vocab": args.vocab, "n_ctx": args.n_ctx}
+        w = make_weights(cfg, args.weights_seed)
     model = build_gpt2(cfg, w, args)
     onnx.checker.check_model(model, full_check=True)
     out = os.path.abspath(args.output)
