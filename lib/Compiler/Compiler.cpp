@@ -6,6 +6,7 @@
 #include "facet/Dialect/Facet/IR/FacetDialect.h"
 #include "facet/Dialect/Factor/IR/FactorDialect.h"
 #include "facet/Dialect/Factor/Transforms/Passes.h"
+#include "facet/Factorize/Passes.h"
 #include "facet/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -32,6 +33,8 @@
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
@@ -56,6 +59,7 @@ void facet::registerFacetPasses() {
     registerFacetConversionPasses();
     registerFacetTransformsPasses();
     factor::registerFactorTransformsPasses();
+    factorize::registerFactorizePasses();
     return true;
   }();
   (void)done;
@@ -444,6 +448,41 @@ LogicalResult facet::linkSharedLibrary(StringRef objectPath,
       lld::lldMain(args, diagStream, diagStream, {{lld::Gnu, &lld::elf::link}});
   if (result.retCode != 0) {
     error = "linking '" + out + "' failed: " + diag;
+    return failure();
+  }
+  return success();
+}
+
+LogicalResult facet::compileToLibrary(ModuleOp module,
+                                      const CodegenOptions &codegen,
+                                      const LoweringOptions &lowering,
+                                      StringRef outputPath,
+                                      std::string &error) {
+  if (failed(lowerToLinalg(module)) ||
+      failed(lowerToLLVMDialect(module, lowering))) {
+    error = "lowering failed (see the diagnostics above)";
+    return failure();
+  }
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateToLLVMIR(module, llvmContext, codegen, error);
+  if (!llvmModule)
+    return failure();
+  SmallString<128> objPath;
+  int fd;
+  if (std::error_code ec =
+          llvm::sys::fs::createTemporaryFile("facet-model", "o", fd, objPath)) {
+    error = "cannot create a temporary object file: " + ec.message();
+    return failure();
+  }
+  llvm::FileRemover removeObj(objPath);
+  {
+    llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
+    if (failed(emitObject(*llvmModule, codegen, os, error)))
+      return failure();
+  }
+  if (failed(linkSharedLibrary(objPath, outputPath, codegen, error))) {
+    llvm::sys::fs::remove(outputPath);
     return failure();
   }
   return success();

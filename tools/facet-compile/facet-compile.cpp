@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "facet/Compiler/Compiler.h"
+#include "facet/Factorize/Driver.h"
 #include "facet/Import/OnnxImporter.h"
 
 #include "mlir/IR/AsmState.h"
@@ -77,6 +78,60 @@ cl::opt<bool> tileContractions(
     cl::desc("Pack constant weights and tile/vectorize the contractions "
              "(default on; off leaves plain loops to LLVM, for comparisons)"),
     cl::init(true), cl::cat(category));
+
+cl::OptionCategory factorCategory(
+    "facet-compile factorization options (docs/Factorize.md)");
+cl::opt<std::string> factorizeFormat(
+    "factorize",
+    cl::desc("Factorize the model's linear layers: svd | kronecker | cp | "
+             "tucker | tt | auto; needs one policy flag below"),
+    cl::value_desc("format"), cl::cat(factorCategory));
+cl::opt<int64_t> policyRank("rank", cl::desc("Policy: fixed rank R"),
+                            cl::value_desc("R"), cl::cat(factorCategory));
+cl::opt<double> policyEnergy(
+    "energy", cl::desc("Policy: keep the energy fraction F of each spectrum"),
+    cl::value_desc("F"), cl::cat(factorCategory));
+cl::opt<double> policyError(
+    "error", cl::desc("Policy: per-layer relative error ε (activation-"
+                      "weighted with --calibration)"),
+    cl::value_desc("E"), cl::cat(factorCategory));
+cl::opt<double> policyKeep(
+    "keep",
+    cl::desc("Policy: keep ratio η of the selected layers' parameters, "
+             "ranks allocated across layers to minimize the total error"),
+    cl::value_desc("ETA"), cl::cat(factorCategory));
+cl::opt<double> policyFidelity(
+    "fidelity",
+    cl::desc("Policy: the smallest model whose outputs stay within δ of the "
+             "dense model's on the validation inputs"),
+    cl::value_desc("D"), cl::cat(factorCategory));
+cl::opt<std::string> fidelityMetric(
+    "fidelity-metric",
+    cl::desc("δ for --fidelity: rel-l2 (default) | cosine | kl | top1"),
+    cl::init("rel-l2"), cl::cat(factorCategory));
+cl::opt<std::string> layerPattern(
+    "layers", cl::desc("Only layers whose name matches this regex"),
+    cl::value_desc("REGEX"), cl::cat(factorCategory));
+cl::opt<bool> factorizeEmbeddings(
+    "embeddings",
+    cl::desc("Also factorize embedding tables (Gather on a constant) as TT"),
+    cl::cat(factorCategory));
+cl::opt<int64_t> minRank(
+    "min-rank", cl::desc("Smallest rank a budget gives any layer (default 4)"),
+    cl::init(4), cl::cat(factorCategory));
+cl::opt<std::string> calibrationDir(
+    "calibration",
+    cl::desc("Input sets for activation-aware factorization (whitened SVD)"),
+    cl::value_desc("DIR"), cl::cat(factorCategory));
+cl::opt<std::string> validationDir(
+    "validation",
+    cl::desc("Input sets to measure fidelity on (default: --calibration's)"),
+    cl::value_desc("DIR"), cl::cat(factorCategory));
+cl::opt<std::string> reportPath(
+    "report",
+    cl::desc("Write the compression report as JSON (and an HTML page with "
+             "pictures beside it)"),
+    cl::value_desc("FILE.json"), cl::cat(factorCategory));
 
 int fail(const Twine &msg) {
   errs() << "facet-compile: error: " << msg << "\n";
@@ -159,7 +214,7 @@ int main(int argc, char **argv) {
     }
     threads.setArgStr("threads");
   }
-  cl::HideUnrelatedOptions(category);
+  cl::HideUnrelatedOptions({&category, &factorCategory});
   cl::ParseCommandLineOptions(argc, argv,
                               "Facet: compile an ONNX model ahead of time\n");
 
@@ -197,6 +252,72 @@ int main(int argc, char **argv) {
     if (mlir::failed(facet::checkTarget(codegen, error)))
       return fail(error);
   }
+  // Factorization flags: one format, exactly one policy.
+  facet::factorize::Options factorOptions;
+  {
+    cl::opt<int64_t> *rankOpt = &policyRank;
+    struct PolicyFlag {
+      const char *name;
+      int given;
+      facet::factorize::Policy policy;
+      double value;
+    } flags[] = {
+        {"--rank", rankOpt->getNumOccurrences(),
+         facet::factorize::Policy::Rank, double(policyRank)},
+        {"--energy", policyEnergy.getNumOccurrences(),
+         facet::factorize::Policy::Energy, policyEnergy},
+        {"--error", policyError.getNumOccurrences(),
+         facet::factorize::Policy::Error, policyError},
+        {"--keep", policyKeep.getNumOccurrences(),
+         facet::factorize::Policy::Keep, policyKeep},
+        {"--fidelity", policyFidelity.getNumOccurrences(),
+         facet::factorize::Policy::Fidelity, policyFidelity}};
+    std::vector<const PolicyFlag *> given;
+    for (const PolicyFlag &f : flags)
+      if (f.given)
+        given.push_back(&f);
+    bool factorFlags = !given.empty() || !layerPattern.empty() ||
+                       factorizeEmbeddings || !calibrationDir.empty() ||
+                       !validationDir.empty() || !reportPath.empty() ||
+                       minRank.getNumOccurrences() ||
+                       fidelityMetric.getNumOccurrences();
+    if (factorizeFormat.empty() && factorFlags)
+      return fail("factorization flags (--rank, --keep, --report, "
+                  "--calibration, ...) need --factorize=FORMAT");
+    if (!factorizeFormat.empty()) {
+      if (!facet::factorize::parseFormat(factorizeFormat, factorOptions.format))
+        return fail("--factorize=" + factorizeFormat +
+                    ": unknown format; expected svd, kronecker, cp, tucker, "
+                    "tt or auto");
+      if (given.size() != 1) {
+        std::string names;
+        for (const PolicyFlag *f : given)
+          names += std::string(names.empty() ? "" : ", ") + f->name;
+        return fail("--factorize needs exactly one policy flag of --rank, "
+                    "--energy, --error, --keep, --fidelity" +
+                    (given.empty() ? std::string(", got none")
+                                   : ", got " + names));
+      }
+      factorOptions.policy = given[0]->policy;
+      factorOptions.value = given[0]->value;
+      factorOptions.layerPattern = layerPattern;
+      factorOptions.embeddings = factorizeEmbeddings;
+      factorOptions.minRank = minRank;
+      factorOptions.progress = true;
+      facet::factorize::FidelityMetric metric;
+      if (!facet::factorize::parseFidelityMetric(fidelityMetric, metric))
+        return fail("--fidelity-metric=" + fidelityMetric +
+                    ": expected rel-l2, cosine, kl or top1");
+      if (minRank < 1)
+        return fail("--min-rank=" + std::to_string(minRank) +
+                    ": must be at least 1");
+      if (StringRef(inputPath).ends_with(".mlir"))
+        return fail("--factorize works on ONNX models; for MLIR input run "
+                    "facet-opt --facet-factorize-linear or "
+                    "--factor-factorize-contractions");
+    }
+  }
+
   LLVMContext llvmContext;
   std::unique_ptr<Module> llvmModule;
   {
@@ -240,6 +361,43 @@ int main(int argc, char **argv) {
     }
     if (!module)
       return 1;
+    if (!factorizeFormat.empty()) {
+      facet::factorize::DriverOptions fopts;
+      fopts.factorize = factorOptions;
+      fopts.calibrationDir = calibrationDir;
+      fopts.validationDir = validationDir;
+      facet::factorize::parseFidelityMetric(fidelityMetric, fopts.metric);
+      fopts.codegen = codegen;
+      fopts.lowering = facet::loweringOptionsFor(codegen);
+      fopts.lowering.tileContractions = tileContractions;
+      facet::factorize::Report report;
+      std::string error;
+      if (mlir::failed(facet::factorize::factorizeModel(*module, fopts, report,
+                                                        error)))
+        return fail(error);
+      // The table goes to stdout unless stdout carries the output.
+      bool textToStdout =
+          isTextEmit() && (outputPath.empty() || outputPath == "-");
+      (textToStdout ? errs() : outs())
+          << facet::factorize::reportToTable(report);
+      if (!reportPath.empty()) {
+        std::string html = reportPath;
+        if (StringRef(html).ends_with(".json"))
+          html.resize(html.size() - 5);
+        html += ".html";
+        for (auto [path, text] :
+             {std::make_pair(reportPath.getValue(),
+                             facet::factorize::reportToJson(report)),
+              std::make_pair(html, facet::factorize::reportToHtml(report))}) {
+          std::error_code ec;
+          raw_fd_ostream os(path, ec);
+          if (ec)
+            return fail("--report: cannot write '" + path +
+                        "': " + ec.message());
+          os << text;
+        }
+      }
+    }
     if (emit == Emit::Facet)
       return writeText([&](raw_ostream &os) { module->print(os); });
 

@@ -94,6 +94,16 @@ mlir::LogicalResult linkSharedLibrary(llvm::StringRef objectPath,
                                       const CodegenOptions &options,
                                       std::string &error);
 
+/// Every phase at once: lowers `module` (facet, factor or linalg IR; it is
+/// modified) to a shared library at `outputPath`, with a temporary object
+/// file in $TMPDIR. Used to run a model inside the compiler (calibration,
+/// fidelity measurement).
+mlir::LogicalResult compileToLibrary(mlir::ModuleOp module,
+                                     const CodegenOptions &codegen,
+                                     const LoweringOptions &lowering,
+                                     llvm::StringRef outputPath,
+                                     std::string &error);
+
 } // namespace facet
 
 #endif // FACET_COMPILER_COMPILER_H

@@ -1,0 +1,102 @@
+//===- Passes.cpp - facet-factorize-linear, factor-factorize-contractions -===//
+
+#include "facet/Factorize/Passes.h"
+#include "facet/Factorize/Factorize.h"
+
+#include "facet/Dialect/Factor/IR/FactorOps.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace facet::factorize {
+#define GEN_PASS_DEF_FACTORIZELINEAR
+#define GEN_PASS_DEF_FACTORIZECONTRACTIONS
+#include "facet/Factorize/Passes.h.inc"
+} // namespace facet::factorize
+
+using namespace mlir;
+using namespace facet::factorize;
+
+namespace {
+
+/// Pass options -> Options; exactly one policy.
+LogicalResult toOptions(Operation *op, StringRef format, int64_t rank,
+                        double energy, double error, double keep,
+                        StringRef layers, int64_t minRank, Options &o) {
+  if (!parseFormat(format, o.format)) {
+    op->emitError() << "format '" << format
+                    << "': expected svd, kronecker, cp, tucker, tt or auto";
+    return failure();
+  }
+  int policies = (rank != 0) + (energy != 0) + (error != 0) + (keep != 0);
+  if (policies != 1) {
+    op->emitError() << "give exactly one policy: rank, energy, error or keep";
+    return failure();
+  }
+  if (rank) {
+    o.policy = Policy::Rank;
+    o.value = double(rank);
+  } else if (energy) {
+    o.policy = Policy::Energy;
+    o.value = energy;
+  } else if (error) {
+    o.policy = Policy::Error;
+    o.value = error;
+  } else {
+    o.policy = Policy::Keep;
+    o.value = keep;
+  }
+  o.layerPattern = layers.str();
+  o.minRank = minRank;
+  return success();
+}
+
+LogicalResult run(ModuleOp module, const Options &o, bool linalg,
+                  StringRef reportPath) {
+  Planner planner(findLayers(module, linalg, o.embeddings), o);
+  std::string error;
+  if (failed(planner.analyze(error)) || failed(planner.plan(error)) ||
+      failed(planner.apply(module, linalg, error))) {
+    module.emitError() << error;
+    return failure();
+  }
+  if (!reportPath.empty()) {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(reportPath, ec);
+    if (ec) {
+      module.emitError() << "cannot write '" << reportPath
+                         << "': " << ec.message();
+      return failure();
+    }
+    os << reportToJson(planner.report());
+  }
+  return success();
+}
+
+struct FactorizeLinear
+    : facet::factorize::impl::FactorizeLinearBase<FactorizeLinear> {
+  using FactorizeLinearBase::FactorizeLinearBase;
+  void runOnOperation() override {
+    Options o;
+    o.embeddings = embeddings;
+    if (failed(toOptions(getOperation(), format, rank, energy, error, keep,
+                         layers, minRank, o)) ||
+        failed(run(getOperation(), o, /*linalg=*/false, report)))
+      signalPassFailure();
+  }
+};
+
+struct FactorizeContractions
+    : facet::factorize::impl::FactorizeContractionsBase<
+          FactorizeContractions> {
+  using FactorizeContractionsBase::FactorizeContractionsBase;
+  void runOnOperation() override {
+    Options o;
+    if (failed(toOptions(getOperation(), format, rank, energy, error, keep,
+                         layers, minRank, o)) ||
+        failed(run(getOperation(), o, /*linalg=*/true, report)))
+      signalPassFailure();
+  }
+};
+
+} // namespace
