@@ -25,6 +25,10 @@ config.substitutions.append(
     ("%onnx-from-text",
      config.python_executable + " " + os.path.join(utils, "onnx_from_text.py")))
 config.substitutions.append(("%lit-utils", utils))
+# The factorization passes as an mlir-opt pass plugin (lib/Plugin).
+config.substitutions.append(
+    ("%facet-plugin",
+     os.path.join(config.facet_obj_root, "lib", "FacetFactorizePlugin.so")))
 config.substitutions.append(
     ("%facet-include", os.path.join(os.path.dirname(config.test_source_root), "include")))
 
@@ -32,6 +36,7 @@ tools = [
     ToolSubst("facet-opt", unresolved="fatal"),
     ToolSubst("facet-compile", unresolved="fatal"),
     ToolSubst("facet-run", unresolved="ignore"),
+    ToolSubst("mlir-opt", unresolved="fatal"),
 ]
 llvm_config.add_tool_substitutions(tools, [config.facet_tools_dir, config.llvm_tools_dir])
 

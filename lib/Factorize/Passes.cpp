@@ -53,7 +53,13 @@ LogicalResult toOptions(Operation *op, StringRef format, int64_t rank,
 
 LogicalResult run(ModuleOp module, const Options &o, bool linalg,
                   StringRef reportPath) {
-  Planner planner(findLayers(module, linalg, o.embeddings), o);
+  std::vector<Layer> layers = findLayers(module, linalg, o.embeddings);
+  // In someone else's pipeline a module without layers is not an error.
+  if (layers.empty() && o.layerPattern.empty()) {
+    module.emitRemark() << "no layer to factorize";
+    return success();
+  }
+  Planner planner(std::move(layers), o);
   std::string error;
   if (failed(planner.analyze(error)) || failed(planner.plan(error)) ||
       failed(planner.apply(module, linalg, error))) {

@@ -116,7 +116,8 @@ NetworkCost denseCost(int64_t m, int64_t k, int64_t n) {
 
 /// The largest divisor of n that is at most sqrt(n)·(n's share).
 int64_t balancedDivisor(int64_t n, double root) {
-  int64_t target = static_cast<int64_t>(std::floor(std::pow(double(n), root)));
+  int64_t target =
+      static_cast<int64_t>(std::floor(std::pow(double(n), root) + 1e-9));
   for (int64_t d = std::max<int64_t>(1, target); d >= 1; --d)
     if (n % d == 0)
       return d;
@@ -151,8 +152,13 @@ std::vector<int64_t> paddedSplit3(int64_t rows) {
       int64_t last = (rows + a * b - 1) / (a * b);
       if (last < 2)
         continue;
-      if (a * b * last < bestProduct) {
-        bestProduct = a * b * last;
+      // Least padding first, then the most balanced split.
+      int64_t product = a * b * last;
+      int64_t widest = std::max({a, b, last});
+      if (product < bestProduct ||
+          (product == bestProduct && widest < std::max({best[0], best[1],
+                                                        best[2]}))) {
+        bestProduct = product;
         best = {a, b, last};
       }
     }
@@ -806,10 +812,11 @@ static int pickPerLayer(const LayerState &st, const Options &o,
   int best = -1;
   if (o.policy == Policy::Rank) {
     for (size_t i = 0; i < cs.size(); ++i)
-      if (cs[i].format == o.format &&
-          (cs[i].format == Format::TT || cs[i].format == Format::Tucker ||
-           cs[i].format == Format::CP || st.layer.kind == Layer::Embedding ||
-           cs[i].svdRank == static_cast<int>(o.value)))
+      if (st.layer.kind == Layer::Embedding ||
+          (cs[i].format == o.format &&
+           (cs[i].format == Format::TT || cs[i].format == Format::Tucker ||
+            cs[i].format == Format::CP ||
+            cs[i].svdRank == static_cast<int>(o.value))))
         best = static_cast<int>(i);
   } else {
     // Error / energy: the fewest parameters within ε among accepted ones.
@@ -902,13 +909,18 @@ LogicalResult Planner::plan(std::string &error, double keep) {
     for (size_t l = 0; l < d.layers.size(); ++l) {
       choice[l] = ids[l][a->choice[l]];
       if (choice[l] < 0) {
-        bool any = false;
-        for (const Candidate &c : d.layers[l].candidates)
-          any |= c.accepted;
-        reasons[l] = any ? "the budget is better spent elsewhere (kept dense "
-                           "by the allocation)"
-                         : "no factored form is cheaper than dense at these "
-                           "shapes";
+        bool any = false, floored = false;
+        for (const Candidate &c : d.layers[l].candidates) {
+          any |= c.accepted && !c.belowFloor;
+          floored |= c.accepted && c.belowFloor;
+        }
+        reasons[l] =
+            any ? "the budget is better spent elsewhere (kept dense by the "
+                  "allocation)"
+            : floored
+                ? "only ranks below --min-rank=" + std::to_string(o.minRank) +
+                      " would be cheaper than dense at these shapes"
+                : "no factored form is cheaper than dense at these shapes";
       }
     }
   } else {
