@@ -170,12 +170,13 @@ void printDiagnostic(mlir::Diagnostic &d) {
     printDiagnostic(note);
 }
 
-bool isTextEmit() {
-  return emit == Emit::Facet || emit == Emit::Linalg || emit == Emit::LLVMIR;
+bool isTextEmit(Emit e) {
+  return e == Emit::Facet || e == Emit::Linalg || e == Emit::LLVMIR;
 }
 
-int writeText(function_ref<void(raw_ostream &)> print) {
-  std::string path = outputPath.empty() ? "-" : outputPath.getValue();
+int writeText(const std::string &output,
+              function_ref<void(raw_ostream &)> print) {
+  std::string path = output.empty() ? "-" : output;
   std::error_code ec;
   auto out = std::make_unique<ToolOutputFile>(path, ec, sys::fs::OF_Text);
   if (ec)
@@ -217,11 +218,18 @@ int main(int argc, char **argv) {
   cl::HideUnrelatedOptions({&category, &factorCategory});
   cl::ParseCommandLineOptions(argc, argv,
                               "Facet: compile an ONNX model ahead of time\n");
+  // The in-process linker (lld) resets every cl::opt to its default each
+  // time it runs, and factorization links models (calibration, fidelity)
+  // before the final link: read what is used late once, here.
+  const std::string output = outputPath;
+  const Emit emitKind = emit;
+  const std::string reportFile = reportPath;
+  const bool tile = tileContractions;
 
   if (optLevel < '0' || optLevel > '3')
     return fail(Twine("-O") + std::string(1, optLevel) +
                 ": optimization level must be 0, 1, 2 or 3");
-  if (!isTextEmit() && (outputPath.empty() || outputPath == "-"))
+  if (!isTextEmit(emitKind) && (output.empty() || output == "-"))
     return fail("--emit=obj and --emit=lib need an output file: -o PATH");
 
   facet::ImportOptions importOptions;
@@ -278,7 +286,7 @@ int main(int argc, char **argv) {
         given.push_back(&f);
     bool factorFlags = !given.empty() || !layerPattern.empty() ||
                        factorizeEmbeddings || !calibrationDir.empty() ||
-                       !validationDir.empty() || !reportPath.empty() ||
+                       !validationDir.empty() || !reportFile.empty() ||
                        minRank.getNumOccurrences() ||
                        fidelityMetric.getNumOccurrences();
     if (factorizeFormat.empty() && factorFlags)
@@ -369,7 +377,7 @@ int main(int argc, char **argv) {
       facet::factorize::parseFidelityMetric(fidelityMetric, fopts.metric);
       fopts.codegen = codegen;
       fopts.lowering = facet::loweringOptionsFor(codegen);
-      fopts.lowering.tileContractions = tileContractions;
+      fopts.lowering.tileContractions = tile;
       facet::factorize::Report report;
       std::string error;
       if (mlir::failed(facet::factorize::factorizeModel(*module, fopts, report,
@@ -377,16 +385,16 @@ int main(int argc, char **argv) {
         return fail(error);
       // The table goes to stdout unless stdout carries the output.
       bool textToStdout =
-          isTextEmit() && (outputPath.empty() || outputPath == "-");
+          isTextEmit(emitKind) && (output.empty() || output == "-");
       (textToStdout ? errs() : outs())
           << facet::factorize::reportToTable(report);
-      if (!reportPath.empty()) {
-        std::string html = reportPath;
+      if (!reportFile.empty()) {
+        std::string html = reportFile;
         if (StringRef(html).ends_with(".json"))
           html.resize(html.size() - 5);
         html += ".html";
         for (auto [path, text] :
-             {std::make_pair(reportPath.getValue(),
+             {std::make_pair(reportFile,
                              facet::factorize::reportToJson(report)),
               std::make_pair(html, facet::factorize::reportToHtml(report))}) {
           std::error_code ec;
@@ -398,16 +406,16 @@ int main(int argc, char **argv) {
         }
       }
     }
-    if (emit == Emit::Facet)
-      return writeText([&](raw_ostream &os) { module->print(os); });
+    if (emitKind == Emit::Facet)
+      return writeText(output, [&](raw_ostream &os) { module->print(os); });
 
     if (mlir::failed(facet::lowerToLinalg(*module)))
       return 1;
-    if (emit == Emit::Linalg)
-      return writeText([&](raw_ostream &os) { module->print(os); });
+    if (emitKind == Emit::Linalg)
+      return writeText(output, [&](raw_ostream &os) { module->print(os); });
 
     facet::LoweringOptions lowering = facet::loweringOptionsFor(codegen);
-    lowering.tileContractions = tileContractions;
+    lowering.tileContractions = tile;
     if (mlir::failed(facet::lowerToLLVMDialect(*module, lowering)))
       return 1;
     std::string error;
@@ -415,15 +423,15 @@ int main(int argc, char **argv) {
     if (!llvmModule)
       return fail(error);
   }
-  if (emit == Emit::LLVMIR)
-    return writeText([&](raw_ostream &os) { llvmModule->print(os, nullptr); });
+  if (emitKind == Emit::LLVMIR)
+    return writeText(output, [&](raw_ostream &os) { llvmModule->print(os, nullptr); });
 
   std::string error;
-  if (emit == Emit::Object) {
+  if (emitKind == Emit::Object) {
     std::error_code ec;
-    ToolOutputFile out(outputPath, ec, sys::fs::OF_None);
+    ToolOutputFile out(output, ec, sys::fs::OF_None);
     if (ec)
-      return fail("cannot write '" + outputPath + "': " + ec.message());
+      return fail("cannot write '" + output + "': " + ec.message());
     if (mlir::failed(facet::emitObject(*llvmModule, codegen, out.os(), error)))
       return fail(error);
     out.keep();
@@ -443,8 +451,8 @@ int main(int argc, char **argv) {
       return fail(error);
   }
   if (mlir::failed(
-          facet::linkSharedLibrary(objPath, outputPath, codegen, error))) {
-    sys::fs::remove(outputPath);
+          facet::linkSharedLibrary(objPath, output, codegen, error))) {
+    sys::fs::remove(output);
     return fail(error);
   }
   return 0;
