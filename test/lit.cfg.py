@@ -25,6 +25,7 @@ config.substitutions.append(
     ("%onnx-from-text",
      config.python_executable + " " + os.path.join(utils, "onnx_from_text.py")))
 config.substitutions.append(("%lit-utils", utils))
+config.substitutions.append(("%facet-build", config.facet_obj_root))
 # The factorization passes as an mlir-opt pass plugin (lib/Plugin).
 config.substitutions.append(
     ("%facet-plugin",
