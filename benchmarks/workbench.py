@@ -152,14 +152,24 @@ def svg_plot(rows, path, title):
         out.append(f"<text transform='translate({x + 3},{Y(r['ms'], maxl) - 4})"
                    f" rotate(-60)' fill='#6b7280' font-size='9'>"
                    f"{r['label']} {r['ms']:.2f}</text>")
-    pts = sorted(pts, key=lambda r: r["eta"])
-    if pts:
-        out.append("<polyline fill='none' stroke='#2563eb' stroke-width='1.5' "
+    # One line per series (the label's part before '/').
+    colors = ["#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2"]
+    series = {}
+    for r in pts:
+        series.setdefault(r["label"].split("/")[0] if "/" in r["label"]
+                          else "", []).append(r)
+    for i, (name, group) in enumerate(sorted(series.items())):
+        c = colors[i % len(colors)]
+        group = sorted(group, key=lambda r: r["eta"])
+        out.append(f"<polyline fill='none' stroke='{c}' stroke-width='1.5' "
                    "points='" + " ".join(f"{X(r['eta'])},{Y(r['delta'], maxd)}"
-                                        for r in pts) + "'/>")
-        for r in pts:
+                                        for r in group) + "'/>")
+        for r in group:
             out.append(f"<circle cx='{X(r['eta'])}' cy='{Y(r['delta'], maxd)}'"
-                       " r='3.5' fill='#2563eb'/>")
+                       f" r='3.5' fill='{c}'/>")
+        if name:
+            out.append(f"<text x='{w - pad - 4}' y='{pad + 14 * (i + 1)}' "
+                       f"text-anchor='end' fill='{c}'>{name}</text>")
     out.append("</svg>")
     with open(path, "w") as fh:
         fh.write("\n".join(out) + "\n")
@@ -172,7 +182,8 @@ def main():
     ap.add_argument("--inputs", required=True, help="input sets (see above)")
     ap.add_argument("--variant", action="append", default=[],
                     metavar="LABEL=FLAGS",
-                    help="a factorized build: facet-compile flags")
+                    help="a factorized build: facet-compile flags; "
+                         "'SERIES/LABEL' draws SERIES as one line")
     ap.add_argument("--text", help="text for perplexity (LM with one input)")
     ap.add_argument("--tokenizer", default=os.path.join(
         ROOT, "examples", "tinygpt", "tokenizer.json"))
