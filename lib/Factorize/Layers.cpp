@@ -28,6 +28,24 @@ using namespace facet::factorize;
 
 namespace {
 
+/// The constant a graph-level weight comes from, looking through Identity
+/// and 2-D Transpose (the torch dynamo exporter stores Linear weights [N, K]
+/// and transposes them in the graph); flips `transposed` per Transpose.
+Value weightSource(Value v, bool &transposed) {
+  while (true) {
+    if (auto id = v.getDefiningOp<facet::IdentityOp>()) {
+      v = id.getInput();
+    } else if (auto t = v.getDefiningOp<facet::TransposeOp>()) {
+      if (t.getPerm() != ArrayRef<int64_t>{1, 0})
+        return v;
+      v = t.getInput();
+      transposed = !transposed;
+    } else {
+      return v;
+    }
+  }
+}
+
 bool isConstantF32Matrix(Value v) {
   Attribute attr;
   if (!matchPattern(v, m_Constant(&attr)) || !isa<ElementsAttr>(attr))
@@ -125,8 +143,10 @@ std::vector<Layer> facet::factorize::findLayers(ModuleOp module, bool linalg,
     if (!linalg) {
       if (auto mm = dyn_cast<facet::MatMulOp>(op)) {
         auto x = mm.getLhs().getType();
+        bool transposed = false;
         if (x.getRank() < 2 || !x.hasStaticShape() ||
-            !x.getElementType().isF32() || !isConstantF32Matrix(mm.getRhs()))
+            !x.getElementType().isF32() ||
+            !isConstantF32Matrix(weightSource(mm.getRhs(), transposed)))
           return;
         auto w = cast<RankedTensorType>(mm.getRhs().getType());
         layer.k = w.getDimSize(0);
@@ -134,8 +154,10 @@ std::vector<Layer> facet::factorize::findLayers(ModuleOp module, bool linalg,
         layer.activation = mm.getLhs();
       } else if (auto gemm = dyn_cast<facet::GemmOp>(op)) {
         auto x = gemm.getA().getType();
+        bool transposed = false;
         if (gemm.getTransA() || !x.hasStaticShape() ||
-            !x.getElementType().isF32() || !isConstantF32Matrix(gemm.getB()))
+            !x.getElementType().isF32() ||
+            !isConstantF32Matrix(weightSource(gemm.getB(), transposed)))
           return;
         auto w = cast<RankedTensorType>(gemm.getB().getType());
         layer.k = w.getDimSize(gemm.getTransB() ? 1 : 0);
@@ -191,10 +213,10 @@ std::vector<float> facet::factorize::detail::readWeight(const Layer &layer) {
   Value w;
   bool transposed = false;
   if (auto mm = dyn_cast<facet::MatMulOp>(layer.op)) {
-    w = mm.getRhs();
+    w = weightSource(mm.getRhs(), transposed);
   } else if (auto gemm = dyn_cast<facet::GemmOp>(layer.op)) {
-    w = gemm.getB();
     transposed = gemm.getTransB();
+    w = weightSource(gemm.getB(), transposed);
   } else if (auto gather = dyn_cast<facet::GatherOp>(layer.op)) {
     w = gather.getData();
   } else {

@@ -10,6 +10,8 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Operation.h"
+#include "mlir/Transforms/RegionUtils.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/Support/Regex.h"
 
 #include <Eigen/Cholesky>
@@ -1055,14 +1057,19 @@ LogicalResult Planner::apply(ModuleOp module, bool linalg,
   }
   if (d.options.progress && isatty(2))
     fprintf(stderr, "\r\033[K");
-  // The dense weights the factored layers replaced.
-  SmallVector<Operation *> dead;
-  module.walk([&](Operation *op) {
-    if (op->hasTrait<OpTrait::ConstantLike>() && op->use_empty())
-      dead.push_back(op);
-  });
-  for (Operation *op : dead)
-    op->erase();
+  // The dense weights the factored layers replaced, and what only they
+  // fed (a Transpose of the weight): dead side-effect-free ops.
+  while (true) {
+    SmallVector<Operation *> dead;
+    module.walk([&](Operation *op) {
+      if (op != module && isOpTriviallyDead(op))
+        dead.push_back(op);
+    });
+    if (dead.empty())
+      break;
+    for (Operation *op : dead)
+      op->erase();
+  }
   rep.modelParamsAfter = countModelParams(module);
   return success();
 }

@@ -51,3 +51,19 @@ func.func @not_layers(%x: tensor<4x6xf32>, %w: tensor<6x8xf32>, %xt: tensor<6x4x
   %d = facet.matmul %x, %c : (tensor<4x6xf32>, tensor<6x8xf32>) -> tensor<4x8xf32> loc("kept")
   return %a, %b, %d : tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>
 }
+
+// -----
+
+// The torch dynamo exporter stores a Linear weight [N, K] and transposes it
+// in the graph: the Transpose of the constant is looked through (and goes
+// away with the dense weight).
+// CHECK-LABEL: func.func @transposed_weight
+// CHECK-NOT: facet.transpose
+// CHECK: factor.contract "Ak,kr,rn->An"({{.*}}) {{.*}}ranks = array<i64: 2>, source = "fc_t"}
+// CHECK-NOT: facet.transpose
+func.func @transposed_weight(%x: tensor<4x6xf32>) -> tensor<4x8xf32> {
+  %w = facet.constant dense<[[-1.000000e+00, 0.000000e+00, 0.000000e+00, 3.000000e+00, 1.000000e+00, 3.000000e+00], [-6.000000e+00, 4.000000e+00, 0.000000e+00, -2.000000e+00, -6.000000e+00, -2.000000e+00], [6.000000e+00, -4.000000e+00, 0.000000e+00, 2.000000e+00, 6.000000e+00, 2.000000e+00], [4.000000e+00, -2.000000e+00, 0.000000e+00, -2.000000e+00, 2.000000e+00, -2.000000e+00], [3.000000e+00, -1.000000e+00, 0.000000e+00, -4.000000e+00, 0.000000e+00, -4.000000e+00], [0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00], [-2.000000e+00, 2.000000e+00, 0.000000e+00, -4.000000e+00, -4.000000e+00, -4.000000e+00], [2.000000e+00, 0.000000e+00, 0.000000e+00, -6.000000e+00, -2.000000e+00, -6.000000e+00]]> : tensor<8x6xf32>
+  %t = facet.transpose %w {perm = array<i64: 1, 0>} : tensor<8x6xf32> -> tensor<6x8xf32>
+  %y = facet.matmul %x, %t : (tensor<4x6xf32>, tensor<6x8xf32>) -> tensor<4x8xf32> loc("fc_t")
+  return %y : tensor<4x8xf32>
+}
