@@ -150,9 +150,9 @@ def main():
             "own η is the `--keep` value); δ is against Facet dense "
             "(relative L2 and mean cosine of the first output; KL and top-1 "
             "agreement of next-token distributions for language models). "
-            "'uniform' gives every layer the same SVD rank; 'global' "
-            "allocates ranks across layers (exact DP); 'aware' adds "
-            "activation-aware whitening from calibration inputs.\n")
+            "'uniform' keeps η of every layer (--allocation=uniform); "
+            "'global' allocates ranks across layers (exact DP); 'aware' "
+            "adds activation-aware whitening from calibration inputs.\n")
     with tempfile.TemporaryDirectory(prefix="facet-factorize-bench-") as work:
         for name in args.models:
             if name == "minilm":
@@ -167,10 +167,8 @@ def main():
             lay = " ".join(layers)
             variants = []
             for eta in etas:
-                r = uniform_rank(model, eta, layers[0].split("=", 1)[1]
-                                 if layers else "")
-                variants.append(f"uniform/r{r}=--factorize=svd --rank={r} "
-                                f"{lay}")
+                variants.append(f"uniform/η{eta}=--factorize=svd --keep={eta} "
+                                f"--allocation=uniform {lay}")
                 variants.append(f"global/η{eta}=--factorize=svd --keep={eta} "
                                 f"{lay}")
                 variants.append(f"aware/η{eta}=--factorize=svd --keep={eta} "

@@ -22,7 +22,15 @@ namespace {
 /// Pass options -> Options; exactly one policy.
 LogicalResult toOptions(Operation *op, StringRef format, int64_t rank,
                         double energy, double error, double keep,
-                        StringRef layers, int64_t minRank, Options &o) {
+                        StringRef layers, int64_t minRank,
+                        StringRef allocation, Options &o) {
+  if (allocation == "uniform") {
+    o.allocation = Allocation::Uniform;
+  } else if (allocation != "global") {
+    op->emitError() << "allocation '" << allocation
+                    << "': expected global or uniform";
+    return failure();
+  }
   if (!parseFormat(format, o.format)) {
     op->emitError() << "format '" << format
                     << "': expected svd, kronecker, cp, tucker, tt or auto";
@@ -86,7 +94,7 @@ struct FactorizeLinear
     Options o;
     o.embeddings = embeddings;
     if (failed(toOptions(getOperation(), format, rank, energy, error, keep,
-                         layers, minRank, o)) ||
+                         layers, minRank, allocation, o)) ||
         failed(run(getOperation(), o, /*linalg=*/false, report)))
       signalPassFailure();
   }
@@ -99,7 +107,7 @@ struct FactorizeContractions
   void runOnOperation() override {
     Options o;
     if (failed(toOptions(getOperation(), format, rank, energy, error, keep,
-                         layers, minRank, o)) ||
+                         layers, minRank, allocation, o)) ||
         failed(run(getOperation(), o, /*linalg=*/true, report)))
       signalPassFailure();
   }

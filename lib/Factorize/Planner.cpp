@@ -803,6 +803,17 @@ LogicalResult Planner::analyze(std::string &error) {
   return success();
 }
 
+/// What the global allocation minimizes per layer, from ε²: −log(1 − ε²),
+/// the log of the share of the layer's output energy the factorization
+/// loses. Summed over layers it is −log Π(1 − ε_l²): the energy a chain of
+/// layers keeps multiplies, so one layer cut to ε ≈ 0.7 costs more than
+/// three at 0.4 — unlike Σ ε², which on MiniLM concentrates all the error in
+/// a few layers and measures worse on outputs than one uniform rank
+/// (docs/Factorize.md).
+static double allocationLoss(double epsSq) {
+  return -std::log(std::max(1e-12, 1.0 - std::min(epsSq, 1.0)));
+}
+
 /// The candidate a per-layer policy picks (or -1: dense), and why not.
 static int pickPerLayer(const LayerState &st, const Options &o,
                         std::string &reason) {
@@ -883,7 +894,8 @@ LogicalResult Planner::plan(std::string &error, double keep) {
       std::vector<int> id;
       for (size_t i = 0; i < st.candidates.size(); ++i)
         if (st.candidates[i].accepted && !st.candidates[i].belowFloor) {
-          opts.options.push_back({st.candidates[i].params, st.candidates[i].loss});
+          opts.options.push_back(
+              {st.candidates[i].params, allocationLoss(st.candidates[i].loss)});
           id.push_back(static_cast<int>(i));
         }
       opts.options.push_back({st.layer.k * st.layer.n, 0.0}); // dense
@@ -892,8 +904,25 @@ LogicalResult Planner::plan(std::string &error, double keep) {
       ids.push_back(id);
     }
     int64_t limit = static_cast<int64_t>(std::floor(eta * double(total)));
-    std::optional<facet::rank::Allocation> a =
-        facet::rank::allocateExact(lo, limit);
+    std::optional<facet::rank::Allocation> a;
+    if (o.allocation == Allocation::Uniform) {
+      // Every layer on its own budget η·K·N: the best option that fits it
+      // (dense when nothing cheaper fits).
+      a.emplace();
+      for (size_t l = 0; l < lo.size(); ++l) {
+        int64_t own = static_cast<int64_t>(
+            std::floor(eta * double(d.layers[l].layer.k * d.layers[l].layer.n)));
+        int pick = static_cast<int>(lo[l].options.size()) - 1; // dense
+        for (size_t i = 0; i + 1 < lo[l].options.size(); ++i)
+          if (lo[l].options[i].params <= own &&
+              (pick == static_cast<int>(lo[l].options.size()) - 1 ||
+               lo[l].options[i].loss < lo[l].options[pick].loss))
+            pick = static_cast<int>(i);
+        a->choice.push_back(pick);
+      }
+    } else {
+      a = facet::rank::allocateExact(lo, limit);
+    }
     if (!a) {
       char buf[320];
       snprintf(buf, sizeof buf,
@@ -917,8 +946,11 @@ LogicalResult Planner::plan(std::string &error, double keep) {
           floored |= c.accepted && c.belowFloor;
         }
         reasons[l] =
-            any ? "the budget is better spent elsewhere (kept dense by the "
-                  "allocation)"
+            any ? (o.allocation == Allocation::Uniform
+                       ? "no factored form within the layer's own η is "
+                         "cheaper than dense"
+                       : "the budget is better spent elsewhere (kept dense "
+                         "by the allocation)")
             : floored
                 ? "only ranks below --min-rank=" + std::to_string(o.minRank) +
                       " would be cheaper than dense at these shapes"

@@ -1,5 +1,7 @@
 // RUN: facet-opt %s --facet-factorize-linear="keep=0.5 report=%t.keep.json" -o %t.mlir
 // RUN: FileCheck %s --input-file=%t.keep.json --check-prefix=KEEP
+// RUN: facet-opt %s --facet-factorize-linear="keep=0.5 allocation=uniform report=%t.uniform.json" -o %t.mlir
+// RUN: FileCheck %s --input-file=%t.uniform.json --check-prefix=UNIFORM
 // RUN: facet-opt %s --facet-factorize-linear="error=0.3 report=%t.err.json" -o %t.mlir
 // RUN: FileCheck %s --input-file=%t.err.json --check-prefix=ERR
 // RUN: facet-opt %s --facet-factorize-linear="energy=0.91 report=%t.energy.json" -o %t.mlir
@@ -19,6 +21,11 @@
 // KEEP: "name": "slow", {{.*}} "format": "svd", "ranks": [22], "params_before": 3072, "params_after": 2464
 // KEEP: "name": "tiny", {{.*}} "format": "dense", {{.*}} "dense": true, "reason": "only ranks below --min-rank=4 would be cheaper than dense at these shapes"
 // KEEP: "totals": {"layers": 3, "factored": 2, "params_before": 6208, "params_after": 3088, "keep": 0.49742268, "model_params_before": 6208, "model_params_after": 3088
+//
+// allocation=uniform: every layer on its own half: rank 13 (13·112 ≤ 1536)
+// for both spectra.
+// UNIFORM: "name": "fast", {{.*}} "ranks": [13], "params_before": 3072, "params_after": 1456
+// UNIFORM: "name": "slow", {{.*}} "ranks": [13], "params_before": 3072, "params_after": 1456
 //
 // error=0.3 (and energy=0.91, the same bound: ε = √(1 − F)): each layer gets
 // the smallest rank within ε: 4 for the fast spectrum; the slow one would

@@ -109,6 +109,11 @@ cl::opt<std::string> fidelityMetric(
     "fidelity-metric",
     cl::desc("δ for --fidelity: rel-l2 (default) | cosine | kl | top1"),
     cl::init("rel-l2"), cl::cat(factorCategory));
+cl::opt<std::string> allocationKind(
+    "allocation",
+    cl::desc("How --keep/--fidelity spread η: global (default: ranks "
+             "allocated across layers, exact DP) | uniform (η per layer)"),
+    cl::init("global"), cl::cat(factorCategory));
 cl::opt<std::string> layerPattern(
     "layers", cl::desc("Only layers whose name matches this regex"),
     cl::value_desc("REGEX"), cl::cat(factorCategory));
@@ -288,6 +293,7 @@ int main(int argc, char **argv) {
                        factorizeEmbeddings || !calibrationDir.empty() ||
                        !validationDir.empty() || !reportFile.empty() ||
                        minRank.getNumOccurrences() ||
+                       allocationKind.getNumOccurrences() ||
                        fidelityMetric.getNumOccurrences();
     if (factorizeFormat.empty() && factorFlags)
       return fail("factorization flags (--rank, --keep, --report, "
@@ -311,6 +317,11 @@ int main(int argc, char **argv) {
       factorOptions.layerPattern = layerPattern;
       factorOptions.embeddings = factorizeEmbeddings;
       factorOptions.minRank = minRank;
+      if (allocationKind == "uniform")
+        factorOptions.allocation = facet::factorize::Allocation::Uniform;
+      else if (allocationKind != "global")
+        return fail("--allocation=" + allocationKind +
+                    ": expected global or uniform");
       factorOptions.progress = true;
       facet::factorize::FidelityMetric metric;
       if (!facet::factorize::parseFidelityMetric(fidelityMetric, metric))

@@ -34,6 +34,10 @@ namespace facet::factorize {
 
 enum class Format { SVD, Kronecker, CP, Tucker, TT, Auto };
 enum class Policy { Rank, Energy, Error, Keep, Fidelity };
+/// How a keep ratio η is spread over layers: `Global` minimizes the summed
+/// loss under one budget (exact DP); `Uniform` gives every layer η of its
+/// own parameters (the classic baseline, and sometimes the more faithful).
+enum class Allocation { Global, Uniform };
 
 /// "svd", "kronecker", "cp", "tucker", "tt", "auto".
 const char *formatName(Format f);
@@ -56,6 +60,8 @@ struct Options {
   /// the compiled shapes (FLOPs + memory traffic, the contraction-order cost
   /// model); otherwise it stays dense.
   double maxCostRatio = 1.0;
+  /// How `Keep` (and `Fidelity`) spread the budget.
+  Allocation allocation = Allocation::Global;
   /// Per-layer progress on stderr.
   bool progress = false;
 };

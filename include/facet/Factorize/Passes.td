@@ -17,6 +17,8 @@ defvar FactorizeOptions = [
            "Global keep ratio η of the selected layers' parameters (policy)">,
     Option<"layers", "layers", "std::string", "\"\"",
            "Regular expression on layer names (all if empty)">,
+    Option<"allocation", "allocation", "std::string", "\"global\"",
+           "How keep spreads η: global (exact DP) or uniform (per layer)">,
     Option<"minRank", "min-rank", "int64_t", "4",
            "Smallest rank a budget allocation gives a layer">,
     Option<"report", "report", "std::string", "\"\"",
