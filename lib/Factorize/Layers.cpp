@@ -236,6 +236,20 @@ std::vector<float> facet::factorize::detail::readWeight(const Layer &layer) {
   return out;
 }
 
+/// `lead` dims kept as they are, then one group of `count` dims: how the
+/// last dim K (or N) splits into the network's factors.
+static SmallVector<ReassociationIndices> splitLast(int64_t lead,
+                                                   size_t count) {
+  SmallVector<ReassociationIndices> assoc;
+  for (int64_t i = 0; i < lead; ++i)
+    assoc.push_back({i});
+  ReassociationIndices last;
+  for (size_t i = 0; i < count; ++i)
+    last.push_back(lead + i);
+  assoc.push_back(last);
+  return assoc;
+}
+
 /// Upper-case letters for the activation's leading dims (the network's own
 /// indices are lower case).
 static std::string leadingLetters(int64_t count) {
@@ -261,17 +275,10 @@ LogicalResult facet::factorize::detail::rewriteLinear(
   Value x = layer.activation;
   SmallVector<int64_t> xShape(xType.getShape().drop_back());
   llvm::append_range(xShape, net.inDims);
-  if (net.inDims.size() != 1) {
-    SmallVector<ReassociationIndices> assoc;
-    for (int64_t i = 0; i < lead; ++i)
-      assoc.push_back({i});
-    ReassociationIndices last;
-    for (size_t i = 0; i < net.inDims.size(); ++i)
-      last.push_back(lead + i);
-    assoc.push_back(last);
+  if (net.inDims.size() != 1)
     x = tensor::ExpandShapeOp::create(
-        b, loc, RankedTensorType::get(xShape, f32), x, assoc);
-  }
+        b, loc, RankedTensorType::get(xShape, f32), x,
+        splitLast(lead, net.inDims.size()));
   SmallVector<Value> cores;
   for (size_t i = 0; i < net.cores.size(); ++i) {
     std::vector<double> data(net.cores[i].begin(), net.cores[i].end());
@@ -295,17 +302,10 @@ LogicalResult facet::factorize::detail::rewriteLinear(
   Value y = contract.getResult();
   SmallVector<int64_t> flatShape(xType.getShape().drop_back());
   flatShape.push_back(layer.n);
-  if (net.outDims.size() != 1) {
-    SmallVector<ReassociationIndices> assoc;
-    for (int64_t i = 0; i < lead; ++i)
-      assoc.push_back({i});
-    ReassociationIndices last;
-    for (size_t i = 0; i < net.outDims.size(); ++i)
-      last.push_back(lead + i);
-    assoc.push_back(last);
+  if (net.outDims.size() != 1)
     y = tensor::CollapseShapeOp::create(
-        b, loc, RankedTensorType::get(flatShape, f32), y, assoc);
-  }
+        b, loc, RankedTensorType::get(flatShape, f32), y,
+        splitLast(lead, net.outDims.size()));
   // What the original op added to the product.
   if (auto gemm = dyn_cast<facet::GemmOp>(op)) {
     if (Value c = gemm.getC()) {

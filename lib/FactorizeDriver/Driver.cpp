@@ -439,12 +439,9 @@ LogicalResult facet::factorize::factorizeModel(ModuleOp module,
     if (failed(runModel(*dense, options, validSets, reference, error)))
       return failure();
   }
-  // Fidelity of a plan at keep ratio `eta` (or the options' policy if < 0),
-  // on a compiled clone.
+  // Fidelity of the current plan, on a compiled clone.
   std::vector<Report::Fidelity> lastFid;
-  auto measure = [&](double eta, double &delta) -> LogicalResult {
-    if (failed(planner.plan(error, eta)))
-      return failure();
+  auto measurePlan = [&]() -> LogicalResult {
     OwningOpRef<ModuleOp> clone = cloneModule(module);
     if (failed(planner.apply(*clone, false, error)))
       return failure();
@@ -452,6 +449,12 @@ LogicalResult facet::factorize::factorizeModel(ModuleOp module,
     if (failed(runModel(*clone, options, validSets, outs, error)))
       return failure();
     lastFid = compareOutputs(outNames, reference, outs);
+    return success();
+  };
+  // ... of the plan at keep ratio `eta`.
+  auto measure = [&](double eta, double &delta) -> LogicalResult {
+    if (failed(planner.plan(error, eta)) || failed(measurePlan()))
+      return failure();
     delta = deltaOf(lastFid, options.metric);
     return success();
   };
@@ -517,13 +520,9 @@ LogicalResult facet::factorize::factorizeModel(ModuleOp module,
     if (!validSets.empty()) {
       say("measuring fidelity on " + std::to_string(validSets.size()) +
           " set(s)");
-      OwningOpRef<ModuleOp> clone = cloneModule(module);
-      if (failed(planner.apply(*clone, false, error)))
+      if (failed(measurePlan()))
         return failure();
-      std::vector<std::vector<Tensor>> outs;
-      if (failed(runModel(*clone, options, validSets, outs, error)))
-        return failure();
-      finalFid = compareOutputs(outNames, reference, outs);
+      finalFid = lastFid;
     }
     if (failed(planner.apply(module, false, error)))
       return failure();

@@ -11,6 +11,14 @@ def _blob(arr):
     return "0x" + (4).to_bytes(4, "little").hex().upper() + data.hex().upper()
 
 
+def _resources(cores):
+    """The dialect_resources block holding core<i> for every core."""
+    return ("{-#\n  dialect_resources: {\n    builtin: {\n" +
+            ",\n".join(f"      core{i}: \"{_blob(c)}\""
+                        for i, c in enumerate(cores)) +
+            "\n    }\n  }\n#-}")
+
+
 def _ttype(shape):
     return "tensor<" + "x".join(str(d) for d in shape) + "xf32>"
 
@@ -36,12 +44,7 @@ def contract_module(equation, x_shape, cores, out_shape, fmt="svd", ranks=(1,),
     lines.append(f'    %y = factor.contract "{equation}" ({operands}) '
                  f'{{{", ".join(attrs)}}} : ({types}) -> {_ttype(out_shape)}')
     lines.append(f"    return %y : {_ttype(out_shape)}")
-    lines.append("  }")
-    lines.append("}")
-    lines.append("{-#\n  dialect_resources: {\n    builtin: {")
-    lines.append(",\n".join(f"      core{i}: \"{_blob(c)}\""
-                            for i, c in enumerate(cores)))
-    lines.append("    }\n  }\n#-}")
+    lines += ["  }", "}", _resources(cores)]
     return "\n".join(lines) + "\n"
 
 
@@ -61,10 +64,5 @@ def tt_gather_module(ids_shape, cores, rows, row_dims, col_dims, ranks):
                  f"row_dims = {arr(row_dims)}, col_dims = {arr(col_dims)}, "
                  f"ranks = {arr(ranks)}}} : ({types}) -> {_ttype(out_shape)}")
     lines.append(f"    return %e : {_ttype(out_shape)}")
-    lines.append("  }")
-    lines.append("}")
-    lines.append("{-#\n  dialect_resources: {\n    builtin: {")
-    lines.append(",\n".join(f"      core{i}: \"{_blob(c)}\""
-                            for i, c in enumerate(cores)))
-    lines.append("    }\n  }\n#-}")
+    lines += ["  }", "}", _resources(cores)]
     return "\n".join(lines) + "\n"
