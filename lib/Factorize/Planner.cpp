@@ -855,10 +855,13 @@ static int pickPerLayer(const LayerState &st, const Options &o,
   if (!cs[best].accepted) {
     const Candidate &c = cs[best];
     char buf[256];
+    std::string ranks;
+    for (size_t i = 0; i < c.ranks.size(); ++i)
+      ranks += (i ? "," : "") + std::to_string(c.ranks[i]);
     if (c.params >= st.layer.k * st.layer.n)
       snprintf(buf, sizeof buf,
-               "rank %lld holds %lld parameters, not fewer than dense (%lld)",
-               (long long)c.ranks[0], (long long)c.params,
+               "ranks %s hold %lld parameters, not fewer than dense (%lld)",
+               ranks.c_str(), (long long)c.params,
                (long long)(st.layer.k * st.layer.n));
     else
       snprintf(buf, sizeof buf,
