@@ -86,7 +86,10 @@ def compile(model: str, shapes: Optional[Mapping[str, Sequence[int]]] = None,
     if r.returncode != 0:
         raise CompileError((r.stderr or r.stdout).strip())
     compiled = CompiledModel(output)
-    compiled.report = json.load(open(report)) if report else None
+    compiled.report = None
+    if report:
+        with open(report, encoding="utf-8") as f:
+            compiled.report = json.load(f)
     compiled.log = r.stdout
     if tmp:
         # The library is mapped; its file and the report can go.
