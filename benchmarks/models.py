@@ -66,11 +66,15 @@ def main():
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--markdown")
+    ap.add_argument("--only", help="run only the models whose label contains "
+                    "this text (e.g. MiniLM, decode)")
     args = ap.parse_args()
     rows = ["| model | threads | Facet ms | onnxruntime ms | speed-up | "
             "max abs diff | Facet compile s |", "|---|---|---|---|---|---|---|"]
     with tempfile.TemporaryDirectory() as tmp:
         for label, path, feeds in cases(tmp):
+            if args.only and args.only not in label:
+                continue
             shapes = []
             for name, v in feeds.items():
                 shapes += ["--shape", name + "=" + "x".join(map(str, v.shape))]

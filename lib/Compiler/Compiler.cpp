@@ -100,10 +100,13 @@ std::string facet::linalgToLLVMPipeline(const LoweringOptions &options) {
          "function-boundary-type-conversion=identity-layout-map},"
          "canonicalize,cse,"
          "buffer-results-to-out-params{hoist-static-allocs},"
-         "canonicalize,cse,buffer-deallocation-pipeline,facet-copies-to-linalg," +
+         "canonicalize,cse,"
+         // Temporaries: fixed offsets in one workspace reused across calls.
+         "facet-plan-buffers,"
+         "buffer-deallocation-pipeline,facet-copies-to-linalg," +
          vectorize +
          "convert-vector-to-scf{full-unroll=true},"
-         "convert-linalg-to-loops,"
+         "facet-lower-reductions,convert-linalg-to-loops,"
          // Integer powers become outlined loops; what LLVM has intrinsics
          // for stays native; the rest (erf, tanh) calls libm.
          "facet-approximate-math,convert-math-to-funcs{convert-ctlz=false},"
@@ -116,7 +119,8 @@ std::string facet::linalgToLLVMPipeline(const LoweringOptions &options) {
          "convert-func-to-llvm{use-bare-ptr-memref-call-conv},"
          "convert-cf-to-llvm,convert-ub-to-llvm," +
          std::string(threaded ? "convert-openmp-to-llvm," : "") +
-         "reconcile-unrealized-casts,"
+         "reconcile-unrealized-casts," +
+         std::string(getenv("FACET_DEBUG_LINES") ? "ensure-debug-info-scope-on-llvm-func{emission-kind=LineTablesOnly}," : "") +
          "facet-emit-model-c-abi,canonicalize)";
 }
 

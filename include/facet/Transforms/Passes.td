@@ -104,6 +104,46 @@ def ParallelizeTiles : Pass<"facet-parallelize-tiles"> {
   let dependentDialects = ["mlir::omp::OpenMPDialect"];
 }
 
+def PlanBuffers : Pass<"facet-plan-buffers", "mlir::ModuleOp"> {
+  let summary = "Place a function's temporary buffers in one reused workspace";
+  let description = [{
+    After bufferization (before buffer deallocation): every statically
+    shaped `memref.alloc` in the entry block of function `entry` is placed
+    in a slot; buffers whose live ranges (measured on the entry block's
+    operations, through views and reshapes) do not overlap may share a slot,
+    like registers. Each slot becomes a new trailing argument
+    `memref<S x i8>` marked `llvm.noalias` (slots are disjoint memory, so
+    LLVM still knows that buffers in different slots never alias), each
+    allocation a `memref.view` of its slot, and the module gets
+    `facet.workspace_slots = array<i64: S0, S1, ...>`. Buffers that escape
+    (returned, passed to a call) keep their allocation.
+    facet-emit-model-c-abi then carves the slots out of one workspace that
+    the library allocates once, instead of every intermediate on every call.
+  }];
+  let options = [
+    Option<"entry", "entry", "std::string", /*default=*/"\"_facet_main\"",
+           "Function whose temporaries are planned">,
+  ];
+  let dependentDialects = ["mlir::memref::MemRefDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
+def LowerReductions : Pass<"facet-lower-reductions"> {
+  let summary = "Lower linalg reductions to loops that carry the accumulator";
+  let description = [{
+    On buffers: a `linalg.generic` with one output whose reduction loops are
+    innermost becomes parallel `scf.for` loops around reduction loops that
+    carry the accumulator as an `iter_args` value (loaded once, stored once),
+    instead of `convert-linalg-to-loops`' load and store per iteration. LLVM
+    can then keep it in a register and vectorize the reduction without
+    proving that the output does not alias the inputs (temporaries share one
+    workspace after facet-plan-buffers).
+  }];
+  let dependentDialects = ["mlir::scf::SCFDialect",
+                           "mlir::memref::MemRefDialect",
+                           "mlir::affine::AffineDialect"];
+}
+
 def ApproximateMath : Pass<"facet-approximate-math"> {
   let summary = "Replace f32 erf, tanh and exp by vectorizable polynomials";
   let description = [{
