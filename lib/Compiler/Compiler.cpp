@@ -91,11 +91,12 @@ std::string facet::linalgToLLVMPipeline(const LoweringOptions &options) {
                                : "";
   if (threaded)
     vectorize += "facet-parallelize-tiles,";
-  return "builtin.module(" + tile +
+  return "builtin.module(facet-widen-bool-constants," + tile +
          // Tensors to buffers; results become caller-provided out-params so
          // the C ABI never allocates what it returns. (canonicalize first:
          // a result produced by a tiled loop is hoisted only once the loop
          // has folded.)
+         "facet-unshare-fills,"
          "one-shot-bufferize{bufferize-function-boundaries "
          "function-boundary-type-conversion=identity-layout-map},"
          "canonicalize,cse,"

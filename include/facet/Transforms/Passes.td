@@ -34,6 +34,30 @@ def CopiesToLinalg : Pass<"facet-copies-to-linalg"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def WidenBoolConstants : Pass<"facet-widen-bool-constants"> {
+  let summary = "Feed constant i1 tensors to linalg ops as i8";
+  let description = [{
+    An `arith.constant` i1 tensor read by a `linalg.generic` (a causal mask)
+    becomes an i8 tensor of 0/1 that the op truncates to i1 per element: i1
+    loads do not vectorize (LLVM bit-packs vectors of i1, the array holds one
+    byte per element), byte loads do.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect"];
+}
+
+def UnshareFills : Pass<"facet-unshare-fills"> {
+  let summary = "Give every use of a linalg.fill its own fill";
+  let description = [{
+    On tensors, right before bufferization: a `linalg.fill` result used by
+    several ops (CSE merges the zero-filled accumulators of all matmuls) is
+    cloned, with its `tensor.empty`, once per further use. Bufferization then
+    fills each accumulator in place instead of keeping one zero tensor alive
+    and copying it before every use.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect",
+                           "mlir::tensor::TensorDialect"];
+}
+
 def PackWeights : Pass<"facet-pack-weights"> {
   let summary = "Repack constant contraction weights into column panels";
   let description = [{
@@ -145,10 +169,12 @@ def LowerReductions : Pass<"facet-lower-reductions"> {
 }
 
 def ApproximateMath : Pass<"facet-approximate-math"> {
-  let summary = "Replace f32 erf, tanh and exp by vectorizable polynomials";
+  let summary = "Replace f32 erf, tanh, exp and constant powers by vectorizable code";
   let description = [{
     Upstream MLIR's polynomial approximations (accurate to a few ulp in f32)
-    instead of scalar libm calls, so that Gelu, Tanh and Softmax vectorize.
+    instead of scalar libm calls, so that Gelu, Tanh and Softmax vectorize;
+    and upstream's algebraic simplifications, so that `powf` with a small
+    constant exponent (x^2, x^3, x^0.5, ...) becomes multiplications/sqrt.
   }];
   let dependentDialects = ["mlir::math::MathDialect",
                            "mlir::arith::ArithDialect",
