@@ -65,16 +65,30 @@ struct Tiles {
 /// iteration. Cache tile: an mc x kc block of x (L2) against kc x nbc·P of
 /// the panels (L1/L2). Decode shapes (M <= 2) take 4 panels per register
 /// tile so that 8 independent accumulators hide the FMA latency.
+/// Panels per cache tile: the largest multiple of `step` in
+/// [target/2, target] that divides `nb`, so that no partial panel block is
+/// peeled (a peeled block of a parallel loop bufferizes out of place: its
+/// tile is computed aside and copied into the result); else `target`.
+int64_t panelBlock(int64_t nb, int64_t target, int64_t step) {
+  if (nb <= target)
+    return nb;
+  for (int64_t d = target - target % step;
+       d >= std::max<int64_t>(target / 2, step); d -= step)
+    if (nb % d == 0)
+      return d;
+  return target;
+}
+
 Tiles chooseTiles(ArrayRef<int64_t> shape, int64_t lanes) {
   int64_t m = shape[0], nb = shape[1], k = shape[3];
   int64_t mr = lanes >= 16 ? 8 : 4;
   Tiles t;
   if (m <= 2) {
     t.reg = {m, std::min<int64_t>(nb, 4), 0, std::min<int64_t>(k, 4)};
-    t.cache = {m, std::min<int64_t>(nb, 16), 0, std::min<int64_t>(k, 256)};
+    t.cache = {m, panelBlock(nb, 16, 4), 0, std::min<int64_t>(k, 256)};
   } else {
     t.reg = {std::min(m, mr), 1, 0, std::min<int64_t>(k, 4)};
-    t.cache = {std::min<int64_t>(m, 16 * mr), std::min<int64_t>(nb, 8), 0,
+    t.cache = {std::min<int64_t>(m, 16 * mr), panelBlock(nb, 8, 1), 0,
                std::min<int64_t>(k, 256)};
   }
   return t;

@@ -137,3 +137,27 @@ func.func @transposed_rhs(%q: tensor<2x8x32xf32>, %k: tensor<2x8x32xf32>) -> ten
   } -> tensor<2x8x8xf32>
   return %r : tensor<2x8x8xf32>
 }
+
+// -----
+
+#x = affine_map<(m, b, n, k) -> (m, k)>
+#w = affine_map<(m, b, n, k) -> (b, k, n)>
+#o = affine_map<(m, b, n, k) -> (m, b, n)>
+// 12 panels (N = 384 with 32-lane panels): cache blocks of 6 panels, which
+// divide 12, rather than 8 + a peeled block of 4.
+// CHECK-LABEL: func.func @divisor_block
+// CHECK: scf.for %{{.*}} = %c0 to %c12 step %c6
+// CHECK-NOT: scf.for %{{.*}} = %c8
+func.func @divisor_block(%x: tensor<16x64xf32>, %wp: tensor<12x64x16xf32>) -> tensor<16x12x16xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<16x12x16xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<16x12x16xf32>) -> tensor<16x12x16xf32>
+  %r = linalg.generic {indexing_maps = [#x, #w, #o], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%x, %wp : tensor<16x64xf32>, tensor<12x64x16xf32>) outs(%f : tensor<16x12x16xf32>) attrs = {facet.packed_contraction} {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<16x12x16xf32>
+  return %r : tensor<16x12x16xf32>
+}
