@@ -84,7 +84,8 @@ std::string facet::linalgToLLVMPipeline(const LoweringOptions &options) {
           : "";
   bool threaded = options.tileContractions && options.threads > 1;
   if (threaded)
-    tile.insert(tile.find("}", tile.find("vector-lanes")), " parallel=1");
+    tile.insert(tile.find("}", tile.find("vector-lanes")),
+                " parallel=1 threads=" + std::to_string(options.threads));
   std::string vectorize =
       options.tileContractions ? "facet-vectorize-contractions,canonicalize,"
                                  "cse,"

@@ -55,6 +55,11 @@ constexpr StringLiteral kParallel = "facet.parallel";
 /// threads (about 20 us of one core's work).
 constexpr int64_t kMinParallelMacs = 1 << 20;
 
+/// Iterations below which another op (elementwise, reduction, transpose;
+/// a few ns each) stays on one thread: a fork/join of libomp's hot team
+/// costs 1-3 us.
+constexpr int64_t kMinParallelIterations = 1 << 15;
+
 struct Tiles {
   SmallVector<int64_t> cache, reg; // over (m, panel, lane, k); 0 = untiled
 };
@@ -215,13 +220,58 @@ LogicalResult tile(RewriterBase &rewriter, linalg::GenericOp op,
     t->setAttr(kLevel, rewriter.getI64IntegerAttr(level));
   for (LoopLikeOpInterface loop : result->loops)
     loop->setAttr(kPeel, rewriter.getUnitAttr());
-  // The loops are those of the tiled dims, in loop order.
+  // The loops are those of the tiled dims, in loop order (interchanged).
   if (parallelDim && sizes[*parallelDim] != 0) {
+    SmallVector<int64_t> order =
+        interchange.empty()
+            ? llvm::to_vector(llvm::seq<int64_t>(0, sizes.size()))
+            : llvm::to_vector(interchange);
     unsigned pos = 0;
-    for (unsigned d = 0; d < *parallelDim; ++d)
+    for (int64_t d : order) {
+      if (d == *parallelDim)
+        break;
       pos += sizes[d] != 0;
+    }
     result->loops[pos]->setAttr(kParallel, rewriter.getUnitAttr());
   }
+  rewriter.replaceOp(op, result->replacements);
+  return success();
+}
+
+/// Splits a linalg op that is neither a packed contraction nor already tiled
+/// into `chunks` equal parts of its first parallel dim that `chunks`
+/// divides, as a loop marked facet.parallel (each thread takes one part).
+/// Leaves the op alone when it is small or no dim divides.
+LogicalResult splitForThreads(RewriterBase &rewriter, linalg::LinalgOp op,
+                              int64_t chunks) {
+  SmallVector<int64_t> shape = op.getStaticLoopRanges();
+  if (ShapedType::isDynamicShape(shape))
+    return success();
+  int64_t work = 1;
+  for (int64_t s : shape)
+    work *= s;
+  if (work < kMinParallelIterations)
+    return success();
+  SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
+  std::optional<unsigned> dim;
+  for (auto [d, it] : llvm::enumerate(iters))
+    if (it == utils::IteratorType::parallel && shape[d] >= chunks &&
+        shape[d] % chunks == 0) {
+      dim = d;
+      break;
+    }
+  if (!dim)
+    return success();
+  SmallVector<OpFoldResult> sizes(shape.size(), rewriter.getIndexAttr(0));
+  sizes[*dim] = rewriter.getIndexAttr(shape[*dim] / chunks);
+  scf::SCFTilingOptions options;
+  options.setTileSizes(sizes);
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> result = scf::tileUsingSCF(
+      rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (failed(result))
+    return op.emitError("internal error: cannot split the op for threads");
+  result->loops.front()->setAttr(kParallel, rewriter.getUnitAttr());
   rewriter.replaceOp(op, result->replacements);
   return success();
 }
@@ -304,7 +354,8 @@ struct TileContractions
       if (failed(tile(rewriter, op, t.cache, 1, {}, parallelDim)))
         return signalPassFailure();
     }
-    // Contractions of two activations: register tiles only (level 2).
+    // Contractions of two activations: register tiles only (level 2);
+    // threads share the outermost loop with more than one iteration.
     SmallVector<linalg::GenericOp> generics;
     root->walk([&](linalg::GenericOp op) { generics.push_back(op); });
     for (linalg::GenericOp op : generics) {
@@ -313,8 +364,35 @@ struct TileContractions
       if (!t)
         continue;
       op->setAttr(kPacked, rewriter.getUnitAttr());
-      if (failed(tile(rewriter, op, t->first, 2, t->second)))
+      std::optional<unsigned> parallelDim;
+      if (parallel) {
+        SmallVector<int64_t> shape = op.getStaticLoopRanges();
+        int64_t macs = 1;
+        for (int64_t s : shape)
+          macs *= s;
+        for (int64_t d : t->second)
+          if (macs >= kMinParallelMacs / 4 && t->first[d] != 0 &&
+              llvm::divideCeil(shape[d], t->first[d]) > 1 &&
+              op.getIteratorTypesArray()[d] == utils::IteratorType::parallel) {
+            parallelDim = d;
+            break;
+          }
+      }
+      if (failed(tile(rewriter, op, t->first, 2, t->second, parallelDim)))
         return signalPassFailure();
+    }
+    // Everything else that is big enough: chunks for the threads.
+    if (parallel && threads > 1) {
+      SmallVector<linalg::LinalgOp> rest;
+      root->walk([&](linalg::LinalgOp op) {
+        if (op.hasPureTensorSemantics() && !op->hasAttr(kPacked) &&
+            !op->hasAttr(kLevel) && !isa<linalg::FillOp>(op) &&
+            !op->getParentOfType<LoopLikeOpInterface>())
+          rest.push_back(op);
+      });
+      for (linalg::LinalgOp op : rest)
+        if (failed(splitForThreads(rewriter, op, threads)))
+          return signalPassFailure();
     }
     peelMarkedLoops(rewriter, root);
     if (failed(simplify(root)))

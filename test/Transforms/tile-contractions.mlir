@@ -161,3 +161,63 @@ func.func @divisor_block(%x: tensor<16x64xf32>, %wp: tensor<12x64x16xf32>) -> te
   } -> tensor<16x12x16xf32>
   return %r : tensor<16x12x16xf32>
 }
+
+// -----
+
+// With threads: a big elementwise op is split into `threads` chunks of its
+// first parallel dim that they divide (dim 0 has size 1), as a loop marked
+// parallel; a small one stays whole.
+// PAR-LABEL: func.func @split_elementwise
+// PAR: scf.for %{{.*}} = %c0 to %c128 step %c64
+// PAR:   linalg.generic {{.*}} ins(%{{.*}} : tensor<1x64x384xf32>)
+// PAR: } {facet.parallel}
+// PAR-NOT: facet.parallel
+// PAR: linalg.generic {{.*}} ins(%{{.*}} : tensor<4x8xf32>)
+// CHECK-LABEL: func.func @split_elementwise
+// CHECK-NOT: scf.for
+#e3 = affine_map<(a, b, c) -> (a, b, c)>
+#e2 = affine_map<(a, b) -> (a, b)>
+func.func @split_elementwise(%x: tensor<1x128x384xf32>, %y: tensor<4x8xf32>)
+    -> (tensor<1x128x384xf32>, tensor<4x8xf32>) {
+  %e = tensor.empty() : tensor<1x128x384xf32>
+  %r = linalg.generic {indexing_maps = [#e3, #e3], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%x : tensor<1x128x384xf32>) outs(%e : tensor<1x128x384xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %s = arith.mulf %a, %a : f32
+    linalg.yield %s : f32
+  } -> tensor<1x128x384xf32>
+  %e2 = tensor.empty() : tensor<4x8xf32>
+  %r2 = linalg.generic {indexing_maps = [#e2, #e2], iterator_types = ["parallel", "parallel"]}
+      ins(%y : tensor<4x8xf32>) outs(%e2 : tensor<4x8xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %s = arith.mulf %a, %a : f32
+    linalg.yield %s : f32
+  } -> tensor<4x8xf32>
+  return %r, %r2 : tensor<1x128x384xf32>, tensor<4x8xf32>
+}
+
+// -----
+
+// With threads, an activation product shares its outermost loop with more
+// than one iteration (the heads) among the threads.
+// PAR-LABEL: func.func @batched_heads
+// PAR: scf.for %{{.*}} = %c0 to %c12 step %c1
+// PAR: } {facet.parallel}
+// CHECK-LABEL: func.func @batched_heads
+// CHECK-NOT: facet.parallel
+#ha = affine_map<(b, h, m, k, n) -> (b, h, m, k)>
+#hb = affine_map<(b, h, m, k, n) -> (b, h, k, n)>
+#hc = affine_map<(b, h, m, k, n) -> (b, h, m, n)>
+func.func @batched_heads(%p: tensor<1x12x128x128xf32>, %v: tensor<1x12x128x32xf32>) -> tensor<1x12x128x32xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x12x128x32xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<1x12x128x32xf32>) -> tensor<1x12x128x32xf32>
+  %r = linalg.generic {indexing_maps = [#ha, #hb, #hc], iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel"]}
+      ins(%p, %v : tensor<1x12x128x128xf32>, tensor<1x12x128x32xf32>) outs(%f : tensor<1x12x128x32xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %m = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<1x12x128x32xf32>
+  return %r : tensor<1x12x128x32xf32>
+}

@@ -86,13 +86,22 @@ def TileContractions : Pass<"facet-tile-contractions"> {
     tiles chosen per shape (docs/CodeGen.md), peels the loops that do not
     divide so that every tile has a static shape, drops unit dims and tags
     the register tiles `facet.vec` for `facet-vectorize-contractions`.
+    With `parallel`, the loops that threads share are marked
+    `facet.parallel`: the panel blocks of packed contractions, the outer
+    loop of activation products, and, for every other linalg op (elementwise,
+    reductions, transposes) with at least 2^15 iterations, a loop over
+    `threads` equal chunks of its first parallel dim that they divide.
     Runs on tensors, before bufferization.
   }];
   let options = [
     Option<"vectorLanes", "vector-lanes", "int64_t", "8",
            "f32 lanes per vector register of the target (8 AVX2, 16 AVX-512)">,
     Option<"parallel", "parallel", "bool", "false",
-           "Mark the panel-block loops facet.parallel (for threads)">
+           "Mark the panel-block loops facet.parallel (for threads), and "
+           "split every other big enough linalg op into `threads` parallel "
+           "chunks">,
+    Option<"threads", "threads", "int64_t", "2",
+           "Chunks a parallel split makes (the thread count)">
   ];
   let dependentDialects = ["mlir::linalg::LinalgDialect",
                            "mlir::scf::SCFDialect",
