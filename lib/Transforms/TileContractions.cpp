@@ -31,6 +31,8 @@
 #include "mlir/Dialect/Transform/Transforms/TransformInterpreterUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -451,7 +453,12 @@ module attributes {transform.with_named_sequence} {
     // or the accumulators cannot be hoisted (innermost loops first).
     %loops = transform.structured.match ops{["scf.for"]} in %f : (!transform.any_op) -> !transform.any_op
     transform.apply_licm to %loops : !transform.any_op
-    %h = transform.structured.hoist_redundant_vector_transfers %f : (!transform.any_op) -> !transform.any_op
+    %h0 = transform.structured.hoist_redundant_vector_transfers %f : (!transform.any_op) -> !transform.any_op
+    transform.yield
+  }
+  // After hoistAccumulators (C++), which upstream's hoisting leaves to do.
+  transform.named_sequence @facet_lower(%root: !transform.any_op {transform.readonly}) {
+    %h = transform.structured.match ops{["func.func"]} in %root : (!transform.any_op) -> !transform.any_op
     transform.apply_patterns to %h {
       transform.apply_patterns.vector.lower_contraction lowering_strategy = "outerproduct"
       transform.apply_patterns.vector.transfer_permutation_patterns
@@ -472,6 +479,104 @@ module attributes {transform.with_named_sequence} {
   }
 }
 )mlir";
+
+/// The memref a view (subview, reshape, memref.view of a workspace slot)
+/// is carved from.
+Value rootOf(Value v) {
+  while (auto view = v.getDefiningOp<ViewLikeOpInterface>())
+    v = view.getViewSource();
+  return v;
+}
+
+/// Whether `loop` lets the pair (read, write) of one accumulator tile be
+/// kept in registers: nothing else in the loop writes memory or touches the
+/// buffer the accumulator lives in.
+bool isPrivateAccumulator(scf::ForOp loop, vector::TransferReadOp read,
+                          vector::TransferWriteOp write) {
+  Value root = rootOf(read.getBase());
+  bool ok = true;
+  loop.getBody()->walk([&](Operation *op) {
+    if (op == read || op == write)
+      return WalkResult::advance();
+    if (!isMemoryEffectFree(op) && !isa<scf::YieldOp>(op) &&
+        !op->hasTrait<OpTrait::HasRecursiveMemoryEffects>()) {
+      auto iface = dyn_cast<MemoryEffectOpInterface>(op);
+      if (!iface || iface.hasEffect<MemoryEffects::Write>() ||
+          iface.hasEffect<MemoryEffects::Free>() ||
+          iface.hasEffect<MemoryEffects::Allocate>()) {
+        ok = false;
+        return WalkResult::interrupt();
+      }
+    }
+    for (Value operand : op->getOperands())
+      if (isa<BaseMemRefType>(operand.getType()) && rootOf(operand) == root) {
+        ok = false;
+        return WalkResult::interrupt();
+      }
+    return WalkResult::advance();
+  });
+  return ok;
+}
+
+/// Upstream's hoist_redundant_vector_transfers gives up on any buffer that
+/// has a view anywhere (every packed result is collapsed back to [M, N]),
+/// which left the accumulators of the register tiles to LLVM's promotion:
+/// fine in a plain function, but in the outlined body of an OpenMP loop
+/// LLVM cannot prove the buffers apart and stored all accumulators on every
+/// k step. Here a loop whose only write is the accumulator tile
+///   %a = transfer_read %C[i] ; ... ; transfer_write %v, %C[i]
+/// (same buffer, indices defined outside the loop) carries the tile as an
+/// iter_arg: read once before the loop, written once after it. Innermost
+/// loops first, until nothing changes.
+void hoistAccumulators(Operation *root) {
+  IRRewriter rewriter(root->getContext());
+  bool changed = true;
+  while (changed) {
+    changed = false;
+    root->walk([&](scf::ForOp loop) {
+      for (auto read : loop.getBody()->getOps<vector::TransferReadOp>()) {
+        if (read.getMask() || !loop.isDefinedOutsideOfLoop(read.getBase()) ||
+            !llvm::all_of(read.getIndices(), [&](Value v) {
+              return loop.isDefinedOutsideOfLoop(v);
+            }))
+          continue;
+        vector::TransferWriteOp write;
+        for (auto w : loop.getBody()->getOps<vector::TransferWriteOp>())
+          if (w.getBase() == read.getBase() && !w.getMask() &&
+              w.getIndices() == read.getIndices() &&
+              w.getVectorType() == read.getVectorType() &&
+              w.getPermutationMap() == read.getPermutationMap() &&
+              read->isBeforeInBlock(w))
+            write = w;
+        if (!write || !isPrivateAccumulator(loop, read, write))
+          continue;
+        rewriter.setInsertionPoint(loop);
+        Operation *init = rewriter.clone(*read);
+        FailureOr<LoopLikeOpInterface> wider =
+            cast<LoopLikeOpInterface>(loop.getOperation())
+                .replaceWithAdditionalYields(
+                    rewriter, init->getResults(),
+                    /*replaceInitOperandUsesInLoop=*/false,
+                    [&](OpBuilder &, Location, ArrayRef<BlockArgument>) {
+                      return SmallVector<Value>{write.getVector()};
+                    });
+        if (failed(wider))
+          continue;
+        auto newLoop = cast<scf::ForOp>(wider->getOperation());
+        rewriter.replaceAllUsesWith(read.getResult(),
+                                    newLoop.getRegionIterArgs().back());
+        rewriter.setInsertionPointAfter(newLoop);
+        auto after = cast<vector::TransferWriteOp>(rewriter.clone(*write));
+        after.getValueToStoreMutable().assign(newLoop.getResults().back());
+        rewriter.eraseOp(write);
+        rewriter.eraseOp(read);
+        changed = true;
+        return WalkResult::interrupt();
+      }
+      return WalkResult::advance();
+    });
+  }
+}
 
 struct VectorizeContractions
     : facet::impl::VectorizeContractionsBase<VectorizeContractions> {
@@ -494,14 +599,19 @@ struct VectorizeContractions
     });
     if (!any)
       return;
-    Operation *entry = nullptr;
-    (*script)->walk([&](transform::NamedSequenceOp seq) {
-      if (seq.getSymName() == "facet_vectorize")
-        entry = seq;
-    });
-    if (failed(transform::applyTransformNamedSequence(
-            getOperation(), entry, script->get(),
-            transform::TransformOptions())))
+    auto run = [&](StringRef name) {
+      Operation *entry = nullptr;
+      (*script)->walk([&](transform::NamedSequenceOp seq) {
+        if (seq.getSymName() == name)
+          entry = seq;
+      });
+      return transform::applyTransformNamedSequence(
+          getOperation(), entry, script->get(), transform::TransformOptions());
+    };
+    if (failed(run("facet_vectorize")))
+      return signalPassFailure();
+    hoistAccumulators(getOperation());
+    if (failed(run("facet_lower")))
       return signalPassFailure();
   }
 };
