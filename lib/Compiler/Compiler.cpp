@@ -92,7 +92,9 @@ std::string facet::linalgToLLVMPipeline(const LoweringOptions &options) {
                                : "";
   if (threaded)
     vectorize += "facet-parallelize-tiles,";
-  return "builtin.module(facet-widen-bool-constants," + tile +
+  return "builtin.module(facet-fuse-into-reductions,canonicalize,cse,"
+         "facet-widen-bool-constants," +
+         tile +
          // Tensors to buffers; results become caller-provided out-params so
          // the C ABI never allocates what it returns. (canonicalize first:
          // a result produced by a tiled loop is hoisted only once the loop
@@ -357,7 +359,9 @@ facet::translateToLLVMIR(ModuleOp module, llvm::LLVMContext &llvmContext,
   // Record the target in the object: the functions carry cpu/features.
   // Float reductions (the K loop of every contraction) may be reassociated
   // and multiply-adds contracted into FMAs, as onnxruntime and BLAS do;
-  // without it LLVM cannot vectorize a reduction loop.
+  // without it LLVM cannot vectorize a reduction loop. Divisions may use a
+  // reciprocal (softmax's x / sum and layernorm's x / sqrt(var) become one
+  // division per row and a multiplication per element).
   for (llvm::Function &f : *llvmModule) {
     if (f.isDeclaration())
       continue;
@@ -365,7 +369,13 @@ facet::translateToLLVMIR(ModuleOp module, llvm::LLVMContext &llvmContext,
       if (llvm::isa<llvm::FPMathOperator>(inst)) {
         inst.setHasAllowReassoc(true);
         inst.setHasAllowContract(true);
+        inst.setHasAllowReciprocal(true);
       }
+    // Profiling by op (FACET_DEBUG_LINES=1, docs/CodeGen.md): the model
+    // function keeps its own line table only if it is not inlined into
+    // facet_run, which has none.
+    if (getenv("FACET_DEBUG_LINES") && f.getName() == "_facet_main")
+      f.addFnAttr(llvm::Attribute::NoInline);
     f.addFnAttr("target-cpu", tm->getTargetCPU());
     if (!tm->getTargetFeatureString().empty())
       f.addFnAttr("target-features", tm->getTargetFeatureString());

@@ -22,6 +22,21 @@ def FuseElementwise : Pass<"facet-fuse-elementwise"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def FuseIntoReductions : Pass<"facet-fuse-into-reductions"> {
+  let summary = "Fuse elementwise producers into consumers that read each element once";
+  let description = [{
+    What facet-fuse-elementwise does (a single-use producer into an
+    elementwise consumer), and also: an elementwise producer into a
+    reduction whose operand map is a permutation of all its loops (it reads
+    each element once: softmax's row max, layernorm's row sums), and a cheap
+    producer (at most 4 arithmetic ops, no math functions) into each of
+    several such consumers, so that attention's scale-and-mask or a bias +
+    residual add is recomputed where it is read instead of written to memory
+    and read back.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
 def CopiesToLinalg : Pass<"facet-copies-to-linalg"> {
   let summary = "Rewrite strided memref.copy as linalg.copy";
   let description = [{
