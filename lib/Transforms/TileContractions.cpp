@@ -30,6 +30,8 @@
 #include "mlir/Dialect/Transform/IR/TransformOps.h"
 #include "mlir/Dialect/Transform/Transforms/TransformInterpreterUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
@@ -52,6 +54,17 @@ constexpr StringLiteral kLevel = "facet.tile_level";
 constexpr StringLiteral kPeel = "facet.peel";
 constexpr StringLiteral kVec = "facet.vec";
 constexpr StringLiteral kParallel = "facet.parallel";
+/// A register tile whose accumulator is still zero when it starts (the
+/// first k block of a zero-initialized contraction): it zeroes its tile in
+/// registers instead of reading a zero-filled buffer (facet-vectorize-
+/// contractions), and the whole-buffer fill goes.
+constexpr StringLiteral kZeroInit = "facet.zero_init";
+constexpr StringLiteral kReductionLoop = "facet.reduction_loop";
+
+bool isZeroFill(Value v) {
+  auto fill = v.getDefiningOp<linalg::FillOp>();
+  return fill && matchPattern(fill.getInputs()[0], m_AnyZeroFloat());
+}
 
 /// Multiply-adds below which a contraction is not worth splitting across
 /// threads (about 20 us of one core's work).
@@ -205,7 +218,8 @@ void transposeRhsReadAlongK(RewriterBase &rewriter, linalg::GenericOp op,
 LogicalResult tile(RewriterBase &rewriter, linalg::GenericOp op,
                    ArrayRef<int64_t> sizes, int64_t level,
                    ArrayRef<int64_t> interchange = {},
-                   std::optional<unsigned> parallelDim = {}) {
+                   std::optional<unsigned> parallelDim = {},
+                   SmallVectorImpl<LoopLikeOpInterface> *loops = nullptr) {
   scf::SCFTilingOptions options;
   if (!interchange.empty())
     options.setInterchange(interchange);
@@ -222,6 +236,23 @@ LogicalResult tile(RewriterBase &rewriter, linalg::GenericOp op,
     t->setAttr(kLevel, rewriter.getI64IntegerAttr(level));
   for (LoopLikeOpInterface loop : result->loops)
     loop->setAttr(kPeel, rewriter.getUnitAttr());
+  // Loops over reduction dims: a peeled remainder of one accumulates onto
+  // what the main part computed (peelMarkedLoops drops its zero_init).
+  {
+    SmallVector<int64_t> order =
+        interchange.empty()
+            ? llvm::to_vector(llvm::seq<int64_t>(0, sizes.size()))
+            : llvm::to_vector(interchange);
+    SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
+    unsigned pos = 0;
+    for (int64_t d : order) {
+      if (sizes[d] == 0)
+        continue;
+      if (iters[d] == utils::IteratorType::reduction)
+        result->loops[pos]->setAttr(kReductionLoop, rewriter.getUnitAttr());
+      ++pos;
+    }
+  }
   // The loops are those of the tiled dims, in loop order (interchanged).
   if (parallelDim && sizes[*parallelDim] != 0) {
     SmallVector<int64_t> order =
@@ -236,6 +267,8 @@ LogicalResult tile(RewriterBase &rewriter, linalg::GenericOp op,
     }
     result->loops[pos]->setAttr(kParallel, rewriter.getUnitAttr());
   }
+  if (loops)
+    llvm::append_range(*loops, result->loops);
   rewriter.replaceOp(op, result->replacements);
   return success();
 }
@@ -299,7 +332,9 @@ void peelMarkedLoops(RewriterBase &rewriter, Operation *root) {
       continue;
     scf::ForOp partial;
     rewriter.setInsertionPoint(next);
-    (void)scf::peelForLoopAndSimplifyBounds(rewriter, next, partial);
+    if (succeeded(scf::peelForLoopAndSimplifyBounds(rewriter, next, partial)) &&
+        partial && next->hasAttr(kReductionLoop))
+      partial->walk([](Operation *o) { o->removeAttr(kZeroInit); });
   }
 }
 
@@ -353,8 +388,24 @@ struct TileContractions
       int64_t macs = shape[0] * shape[1] * shape[2] * shape[3];
       if (parallel && macs >= kMinParallelMacs)
         parallelDim = 1;
-      if (failed(tile(rewriter, op, t.cache, 1, {}, parallelDim)))
+      bool zeroInit = isZeroFill(op.getDpsInits()[0]);
+      if (zeroInit)
+        op->setAttr(kZeroInit, rewriter.getUnitAttr());
+      SmallVector<LoopLikeOpInterface> loops;
+      if (failed(tile(rewriter, op, t.cache, 1, {}, parallelDim, &loops)))
         return signalPassFailure();
+      // Only the first k block starts from zero: peel it off the k-block
+      // loop (the last one), whose other iterations accumulate.
+      if (zeroInit && t.cache[3] < shape[3]) {
+        auto kLoop = cast<scf::ForOp>(loops.back().getOperation());
+        scf::ForOp first;
+        bool peeled =
+            succeeded(scf::peelForLoopFirstIteration(rewriter, kLoop, first));
+        auto drop = [](Operation *o) { o->removeAttr(kZeroInit); };
+        kLoop->walk(drop);
+        if (!peeled && first)
+          first->walk(drop);
+      }
     }
     // Contractions of two activations: register tiles only (level 2);
     // threads share the outermost loop with more than one iteration.
@@ -366,6 +417,10 @@ struct TileContractions
       if (!t)
         continue;
       op->setAttr(kPacked, rewriter.getUnitAttr());
+      // The k loop of an activation product is inside its register tile,
+      // so every tile starts from the (zero) init.
+      if (isZeroFill(op.getDpsInits()[0]))
+        op->setAttr(kZeroInit, rewriter.getUnitAttr());
       std::optional<unsigned> parallelDim;
       if (parallel) {
         SmallVector<int64_t> shape = op.getStaticLoopRanges();
@@ -420,11 +475,14 @@ struct TileContractions
       Operation *vecOp = op;
       FailureOr<linalg::DropUnitDimsResult> dropped =
           linalg::dropUnitDims(rewriter, op, control);
+      bool zeroInit = op->hasAttr(kZeroInit);
       if (succeeded(dropped)) {
         rewriter.replaceOp(op, dropped->replacements);
         vecOp = dropped->resultOp;
       }
       vecOp->setAttr(kVec, rewriter.getUnitAttr());
+      if (zeroInit)
+        vecOp->setAttr(kZeroInit, rewriter.getUnitAttr());
     }
     if (failed(simplify(root)))
       return signalPassFailure();
@@ -518,6 +576,91 @@ bool isPrivateAccumulator(scf::ForOp loop, vector::TransferReadOp read,
   return ok;
 }
 
+/// The buffer a view was carved from, stopping at memref.view (workspace
+/// slots hold several buffers).
+Value baseOf(Value v) {
+  while (auto view = v.getDefiningOp<ViewLikeOpInterface>()) {
+    if (isa<memref::ViewOp>(view))
+      break;
+    v = view.getViewSource();
+  }
+  return v;
+}
+
+/// Whether `v` (a memref computed from pure ops) is the same for every
+/// iteration of `loop`.
+bool invariantIn(Value v, scf::ForOp loop) {
+  if (loop.isDefinedOutsideOfLoop(v))
+    return true;
+  Operation *def = v.getDefiningOp();
+  if (!def || !isMemoryEffectFree(def) || def->getNumRegions())
+    return false;
+  return llvm::all_of(def->getOperands(),
+                      [&](Value o) { return invariantIn(o, loop); });
+}
+
+/// Clones what `v` is computed from inside `anchor` in front of it.
+Value cloneBefore(OpBuilder &b, Value v, Operation *anchor, IRMapping &map) {
+  if (map.contains(v))
+    return map.lookup(v);
+  Operation *def = v.getDefiningOp();
+  if (!def || !anchor->isAncestor(def))
+    return v;
+  for (Value o : def->getOperands())
+    cloneBefore(b, o, anchor, map);
+  b.clone(*def, map);
+  return map.lookup(v);
+}
+
+/// Register tiles marked facet.zero_init (the first k block of a zero-filled
+/// contraction) get `linalg.fill 0` on their accumulator tile right before
+/// the k loop that carries it, tagged for vectorization: after hoisting, the
+/// zero tile forwards into the accumulators, nothing is stored, and the
+/// fill of the whole buffer (which every tile now overwrites first) goes.
+void zeroTilesInRegisters(Operation *root) {
+  SmallVector<linalg::GenericOp> tiles;
+  root->walk([&](linalg::GenericOp op) {
+    if (op->hasAttr(kZeroInit) && op.hasPureBufferSemantics() &&
+        op.getNumDpsInits() == 1)
+      tiles.push_back(op);
+  });
+  DenseSet<Value> bases;
+  OpBuilder b(root->getContext());
+  for (linalg::GenericOp op : tiles) {
+    op->removeAttr(kZeroInit);
+    Value out = op.getDpsInits()[0];
+    auto type = dyn_cast<MemRefType>(out.getType());
+    if (!type || !type.getElementType().isF32())
+      continue;
+    // The outermost loop in which the tile stays the same (the k loops).
+    Operation *anchor = op;
+    for (auto loop = op->getParentOfType<scf::ForOp>();
+         loop && invariantIn(out, loop);
+         loop = loop->getParentOfType<scf::ForOp>())
+      anchor = loop;
+    b.setInsertionPoint(anchor);
+    IRMapping map;
+    Value tile = anchor == op.getOperation() ? out
+                                             : cloneBefore(b, out, anchor, map);
+    Value zero = arith::ConstantOp::create(b, op.getLoc(),
+                                           b.getF32FloatAttr(0.0f));
+    auto fill = linalg::FillOp::create(b, op.getLoc(), ValueRange{zero},
+                                       ValueRange{tile});
+    fill->setAttr(kVec, b.getUnitAttr());
+    bases.insert(baseOf(out));
+  }
+  // The whole-buffer zero fills those tiles make redundant.
+  SmallVector<linalg::FillOp> dead;
+  root->walk([&](linalg::FillOp fill) {
+    if (fill.hasPureBufferSemantics() && !fill->hasAttr(kVec) &&
+        bases.contains(fill.getOutputs()[0]) &&
+        matchPattern(fill.getInputs()[0], m_AnyZeroFloat()))
+      dead.push_back(fill);
+  });
+  for (linalg::FillOp fill : dead)
+    fill->erase();
+}
+
 /// Upstream's hoist_redundant_vector_transfers gives up on any buffer that
 /// has a view anywhere (every packed result is collapsed back to [M, N]),
 /// which left the accumulators of the register tiles to LLVM's promotion:
@@ -578,6 +721,64 @@ void hoistAccumulators(Operation *root) {
   }
 }
 
+bool sameAccess(vector::TransferWriteOp w, vector::TransferReadOp r) {
+  return w.getBase() == r.getBase() && !w.getMask() && !r.getMask() &&
+         w.getIndices() == r.getIndices() &&
+         w.getVectorType() == r.getVectorType() &&
+         w.getPermutationMap() == r.getPermutationMap();
+}
+
+/// After hoisting, a zeroed tile (zeroTilesInRegisters) is stored and read
+/// straight back before its k loop: the read takes the stored vector, and
+/// the store, which the tile's final write overwrites with nothing reading
+/// the buffer in between, goes.
+void forwardTileStores(Operation *root) {
+  SmallVector<vector::TransferReadOp> reads;
+  root->walk([&](vector::TransferReadOp r) { reads.push_back(r); });
+  for (vector::TransferReadOp read : reads) {
+    vector::TransferWriteOp write;
+    for (Operation *prev = read->getPrevNode(); prev;
+         prev = prev->getPrevNode()) {
+      if (auto w = dyn_cast<vector::TransferWriteOp>(prev)) {
+        if (sameAccess(w, read))
+          write = w;
+        break;
+      }
+      if (!isMemoryEffectFree(prev))
+        break;
+    }
+    if (!write)
+      continue;
+    read.getResult().replaceAllUsesWith(write.getVector());
+    read->erase();
+    // Dead if the same tile is written again before anything else reads
+    // its buffer.
+    Value base = rootOf(write.getBase());
+    for (Operation *next = write->getNextNode(); next;
+         next = next->getNextNode()) {
+      auto w = dyn_cast<vector::TransferWriteOp>(next);
+      if (w && w.getBase() == write.getBase() && !w.getMask() &&
+          w.getIndices() == write.getIndices() &&
+          w.getVectorType() == write.getVectorType() &&
+          w.getPermutationMap() == write.getPermutationMap()) {
+        write->erase();
+        break;
+      }
+      bool touches = false;
+      next->walk([&](Operation *op) {
+        for (Value o : op->getOperands())
+          if (isa<BaseMemRefType>(o.getType()) && rootOf(o) == base)
+            touches = true;
+        if (!isMemoryEffectFree(op) && !isa<MemoryEffectOpInterface>(op) &&
+            !op->hasTrait<OpTrait::HasRecursiveMemoryEffects>())
+          touches = true;
+      });
+      if (touches)
+        break;
+    }
+  }
+}
+
 struct VectorizeContractions
     : facet::impl::VectorizeContractionsBase<VectorizeContractions> {
   using VectorizeContractionsBase::VectorizeContractionsBase;
@@ -608,9 +809,11 @@ struct VectorizeContractions
       return transform::applyTransformNamedSequence(
           getOperation(), entry, script->get(), transform::TransformOptions());
     };
+    zeroTilesInRegisters(getOperation());
     if (failed(run("facet_vectorize")))
       return signalPassFailure();
     hoistAccumulators(getOperation());
+    forwardTileStores(getOperation());
     if (failed(run("facet_lower")))
       return signalPassFailure();
   }
