@@ -386,8 +386,22 @@ struct TileContractions
       // a few microseconds): decode-sized products stay on one thread.
       std::optional<unsigned> parallelDim;
       int64_t macs = shape[0] * shape[1] * shape[2] * shape[3];
-      if (parallel && macs >= kMinParallelMacs)
-        parallelDim = 1;
+      if (parallel && macs >= kMinParallelMacs) {
+        // Too few panel blocks for the threads (N = 128 is one block):
+        // the threads share the rows instead, in blocks of whole
+        // register tiles.
+        int64_t mr = t.reg[0];
+        int64_t panelBlocks = llvm::divideCeil(shape[1], t.cache[1]);
+        int64_t rowsEach =
+            llvm::alignTo(llvm::divideCeil(shape[0], threads), mr);
+        if (panelBlocks < threads && rowsEach < shape[0] &&
+            rowsEach <= t.cache[0]) {
+          t.cache[0] = rowsEach;
+          parallelDim = 0;
+        } else {
+          parallelDim = 1;
+        }
+      }
       bool zeroInit = isZeroFill(op.getDpsInits()[0]);
       if (zeroInit)
         op->setAttr(kZeroInit, rewriter.getUnitAttr());

@@ -251,3 +251,29 @@ func.func @zero_init(%x: tensor<4x300xf32>, %wp: tensor<1x300x16xf32>) -> tensor
   } -> tensor<4x1x16xf32>
   return %r : tensor<4x1x16xf32>
 }
+
+// -----
+
+#x = affine_map<(m, b, n, k) -> (m, k)>
+#w = affine_map<(m, b, n, k) -> (b, k, n)>
+#o = affine_map<(m, b, n, k) -> (m, b, n)>
+// With threads, a contraction with a single panel block (N = 4 panels)
+// shares its rows instead: 2 blocks of 64 rows.
+// PAR-LABEL: func.func @narrow
+// PAR: scf.for %{{.*}} = %c0 to %c128 step %c64
+// PAR: } {facet.parallel
+// CHECK-LABEL: func.func @narrow
+// CHECK-NOT: facet.parallel
+func.func @narrow(%x: tensor<128x512xf32>, %wp: tensor<4x512x16xf32>) -> tensor<128x4x16xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<128x4x16xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<128x4x16xf32>) -> tensor<128x4x16xf32>
+  %r = linalg.generic {indexing_maps = [#x, #w, #o], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%x, %wp : tensor<128x512xf32>, tensor<4x512x16xf32>) outs(%f : tensor<128x4x16xf32>) attrs = {facet.packed_contraction} {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<128x4x16xf32>
+  return %r : tensor<128x4x16xf32>
+}

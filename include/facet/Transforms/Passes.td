@@ -102,7 +102,8 @@ def TileContractions : Pass<"facet-tile-contractions"> {
     divide so that every tile has a static shape, drops unit dims and tags
     the register tiles `facet.vec` for `facet-vectorize-contractions`.
     With `parallel`, the loops that threads share are marked
-    `facet.parallel`: the panel blocks of packed contractions, the outer
+    `facet.parallel`: the panel blocks of packed contractions (their row
+    blocks when there are fewer panel blocks than threads), the outer
     loop of activation products, and, for every other linalg op (elementwise,
     reductions, transposes) with at least 2^15 iterations, a loop over
     `threads` equal chunks of its first parallel dim that they divide.
