@@ -839,37 +839,143 @@ struct VectorizeContractions
 /// (built here rather than with convert-scf-to-openmp, whose alloca_scope
 /// around the body cannot hold the CFG that convert-scf-to-cf makes of
 /// the tile loops inside). After bufferization the loops carry no values.
+/// Replaces the marked loop `loop` by `omp.wsloop { omp.loop_nest }` at its
+/// place (inside an omp.parallel).
+void toWsloop(IRRewriter &b, scf::ForOp loop) {
+  Location loc = loop.getLoc();
+  b.setInsertionPoint(loop);
+  auto ws = omp::WsloopOp::create(b, loc);
+  b.createBlock(&ws.getRegion());
+  auto nest = omp::LoopNestOp::create(
+      b, loc, /*collapse_num_loops=*/1, ValueRange{loop.getLowerBound()},
+      ValueRange{loop.getUpperBound()}, ValueRange{loop.getStep()},
+      /*loop_inclusive=*/false, /*tile_sizes=*/nullptr);
+  Block *body = b.createBlock(&nest.getRegion(), {},
+                              {loop.getInductionVar().getType()}, {loc});
+  loop.getInductionVar().replaceAllUsesWith(body->getArgument(0));
+  body->getOperations().splice(body->end(), loop.getBody()->getOperations());
+  Operation *yield = body->getTerminator();
+  b.setInsertionPoint(yield);
+  omp::YieldOp::create(b, yield->getLoc());
+  b.eraseOp(yield);
+  b.eraseOp(loop);
+}
+
+bool isMarked(Operation *op) {
+  auto loop = dyn_cast<scf::ForOp>(op);
+  return loop && loop->hasAttr(kParallel) && loop.getNumResults() == 0;
+}
+
+/// Ops that every thread of a merged region may run (no memory effects:
+/// constants, index arithmetic, views).
+bool isPureTopLevel(Operation *op) {
+  return isMemoryEffectFree(op) && op->getNumRegions() == 0;
+}
+
+/// Ops that one thread of a merged region runs (omp.single): side effects,
+/// but no results another thread would need.
+bool isSerialTopLevel(Operation *op) {
+  return op->getNumResults() == 0 && !op->hasTrait<OpTrait::IsTerminator>() &&
+         !isa<memref::DeallocOp>(op);
+}
+
+/// Marked loops of one block, from the first to the last, become one
+/// `omp.parallel`: the marked loops are worksharing loops, the side effects
+/// between them run in `omp.single` (both end in a barrier), and pure ops
+/// (constants, views) move in front of the region. One fork/join per run of
+/// the model instead of one per parallel loop (MiniLM has ~200). A run
+/// ends at an op neither pure nor result-free (an allocation, a load whose
+/// value is used later).
+void mergeRegions(IRRewriter &b, Block &block) {
+  SmallVector<SmallVector<Operation *>> spans(1);
+  for (Operation &op : block) {
+    if (isMarked(&op) || isPureTopLevel(&op) || isSerialTopLevel(&op)) {
+      spans.back().push_back(&op);
+      continue;
+    }
+    spans.emplace_back();
+  }
+  for (SmallVector<Operation *> &span : spans) {
+    // Trim to the first and last marked loop.
+    auto first = llvm::find_if(span, isMarked);
+    auto last = llvm::find_if(llvm::reverse(span), isMarked);
+    if (first == span.end())
+      continue;
+    SmallVector<Operation *> ops(first, last.base());
+    if (llvm::count_if(ops, isMarked) < 2) {
+      for (Operation *op : ops)
+        if (isMarked(op)) {
+          // A lone loop: its own region, as before.
+          b.setInsertionPoint(op);
+          auto par = omp::ParallelOp::create(b, op->getLoc());
+          Block *body = b.createBlock(&par.getRegion());
+          auto term = omp::TerminatorOp::create(b, op->getLoc());
+          op->moveBefore(term);
+          (void)body;
+          toWsloop(b, cast<scf::ForOp>(op));
+        }
+      continue;
+    }
+    Operation *front = ops.front();
+    // Pure ops go in front of the region (their operands are pure ops or
+    // values from before the run: side-effecting ops here have no results).
+    for (Operation *op : ops)
+      if (!isMarked(op) && isPureTopLevel(op))
+        op->moveBefore(front);
+    b.setInsertionPoint(front);
+    auto par = omp::ParallelOp::create(b, front->getLoc());
+    b.createBlock(&par.getRegion());
+    auto term = omp::TerminatorOp::create(b, front->getLoc());
+    omp::SingleOp single;
+    for (Operation *op : ops) {
+      if (isPureTopLevel(op) && !isMarked(op))
+        continue;
+      if (isMarked(op)) {
+        single = {};
+        op->moveBefore(term);
+        toWsloop(b, cast<scf::ForOp>(op));
+        continue;
+      }
+      if (!single) {
+        b.setInsertionPoint(term);
+        single = omp::SingleOp::create(b, op->getLoc(), omp::SingleOperands{});
+        b.createBlock(&single.getRegion());
+        omp::TerminatorOp::create(b, op->getLoc());
+      }
+      op->moveBefore(single.getRegion().front().getTerminator());
+    }
+  }
+}
+
+/// Marked loops whose iterations are independent (tiles writing disjoint
+/// parts of the result) become OpenMP worksharing loops:
+///   omp.parallel { omp.wsloop { omp.loop_nest (%iv) = ... { body } } }
+/// (built here rather than with convert-scf-to-openmp, whose alloca_scope
+/// around the body cannot hold the CFG that convert-scf-to-cf makes of
+/// the tile loops inside). After bufferization the loops carry no values.
+/// Consecutive marked loops of a function body share one omp.parallel
+/// (mergeRegions).
 struct ParallelizeTiles : facet::impl::ParallelizeTilesBase<ParallelizeTiles> {
   void runOnOperation() override {
+    IRRewriter b(&getContext());
+    // Function bodies first: whole runs of loops in one region.
+    getOperation()->walk([&](func::FuncOp fn) {
+      if (!fn.isExternal() && fn.getBody().hasOneBlock())
+        mergeRegions(b, fn.getBody().front());
+    });
+    // Marked loops anywhere else: a region each.
     SmallVector<scf::ForOp> loops;
     getOperation()->walk([&](scf::ForOp loop) {
-      if (loop->hasAttr(kParallel) && loop.getNumResults() == 0 &&
-          !loop->getParentOfType<omp::ParallelOp>())
+      if (isMarked(loop) && !loop->getParentOfType<omp::ParallelOp>())
         loops.push_back(loop);
     });
-    IRRewriter b(&getContext());
     for (scf::ForOp loop : loops) {
-      Location loc = loop.getLoc();
       b.setInsertionPoint(loop);
-      auto par = omp::ParallelOp::create(b, loc);
+      auto par = omp::ParallelOp::create(b, loop.getLoc());
       b.createBlock(&par.getRegion());
-      auto ws = omp::WsloopOp::create(b, loc);
-      omp::TerminatorOp::create(b, loc);
-      b.createBlock(&ws.getRegion());
-      auto nest = omp::LoopNestOp::create(
-          b, loc, /*collapse_num_loops=*/1, ValueRange{loop.getLowerBound()},
-          ValueRange{loop.getUpperBound()}, ValueRange{loop.getStep()},
-          /*loop_inclusive=*/false, /*tile_sizes=*/nullptr);
-      Block *body = b.createBlock(&nest.getRegion(), {},
-                                  {loop.getInductionVar().getType()}, {loc});
-      loop.getInductionVar().replaceAllUsesWith(body->getArgument(0));
-      body->getOperations().splice(body->end(),
-                                   loop.getBody()->getOperations());
-      Operation *yield = body->getTerminator();
-      b.setInsertionPoint(yield);
-      omp::YieldOp::create(b, yield->getLoc());
-      b.eraseOp(yield);
-      b.eraseOp(loop);
+      auto term = omp::TerminatorOp::create(b, loop.getLoc());
+      loop->moveBefore(term);
+      toWsloop(b, loop);
     }
   }
 };

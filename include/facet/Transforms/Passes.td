@@ -146,9 +146,14 @@ def VectorizeContractions : Pass<"facet-vectorize-contractions",
 def ParallelizeTiles : Pass<"facet-parallelize-tiles"> {
   let summary = "Run loops marked facet.parallel as OpenMP worksharing loops";
   let description = [{
-    After bufferization: the panel-block loops that facet-tile-contractions
-    marked (independent iterations writing disjoint columns) become
-    `omp.parallel { omp.wsloop { omp.loop_nest } }`.
+    After bufferization: the loops that facet-tile-contractions marked
+    (independent iterations writing disjoint parts of a result) become
+    `omp.wsloop { omp.loop_nest }`. The marked loops of a function body,
+    from the first to the last, share one `omp.parallel` (one fork/join per
+    call, not per loop): the side effects between them run in `omp.single`,
+    pure ops (constants, views) move in front; an op that is neither pure
+    nor result-free (an allocation) ends such a run. Marked loops nested
+    elsewhere get an `omp.parallel` each.
   }];
   let dependentDialects = ["mlir::omp::OpenMPDialect"];
 }
