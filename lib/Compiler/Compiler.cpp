@@ -84,26 +84,33 @@ std::string facet::linalgToLLVMPipeline(const LoweringOptions &options) {
           : "";
   bool threaded = options.tileContractions && options.threads > 1;
   if (threaded)
-    tile.insert(tile.find("}", tile.find("vector-lanes")), " parallel=1");
+    tile.insert(tile.find("}", tile.find("vector-lanes")),
+                " parallel=1 threads=" + std::to_string(options.threads));
   std::string vectorize =
       options.tileContractions ? "facet-vectorize-contractions,canonicalize,"
                                  "cse,"
                                : "";
   if (threaded)
     vectorize += "facet-parallelize-tiles,";
-  return "builtin.module(" + tile +
+  return "builtin.module(facet-fuse-into-reductions,canonicalize,cse,"
+         "facet-widen-bool-constants," +
+         tile +
          // Tensors to buffers; results become caller-provided out-params so
          // the C ABI never allocates what it returns. (canonicalize first:
          // a result produced by a tiled loop is hoisted only once the loop
          // has folded.)
+         "facet-unshare-fills,"
          "one-shot-bufferize{bufferize-function-boundaries "
          "function-boundary-type-conversion=identity-layout-map},"
          "canonicalize,cse,"
          "buffer-results-to-out-params{hoist-static-allocs},"
-         "canonicalize,cse,buffer-deallocation-pipeline,facet-copies-to-linalg," +
+         "canonicalize,cse,"
+         // Temporaries: fixed offsets in one workspace reused across calls.
+         "facet-plan-buffers,"
+         "buffer-deallocation-pipeline,facet-copies-to-linalg," +
          vectorize +
          "convert-vector-to-scf{full-unroll=true},"
-         "convert-linalg-to-loops,"
+         "facet-lower-reductions,convert-linalg-to-loops,"
          // Integer powers become outlined loops; what LLVM has intrinsics
          // for stays native; the rest (erf, tanh) calls libm.
          "facet-approximate-math,convert-math-to-funcs{convert-ctlz=false},"
@@ -116,7 +123,8 @@ std::string facet::linalgToLLVMPipeline(const LoweringOptions &options) {
          "convert-func-to-llvm{use-bare-ptr-memref-call-conv},"
          "convert-cf-to-llvm,convert-ub-to-llvm," +
          std::string(threaded ? "convert-openmp-to-llvm," : "") +
-         "reconcile-unrealized-casts,"
+         "reconcile-unrealized-casts," +
+         std::string(getenv("FACET_DEBUG_LINES") ? "ensure-debug-info-scope-on-llvm-func{emission-kind=LineTablesOnly}," : "") +
          "facet-emit-model-c-abi,canonicalize)";
 }
 
@@ -351,7 +359,9 @@ facet::translateToLLVMIR(ModuleOp module, llvm::LLVMContext &llvmContext,
   // Record the target in the object: the functions carry cpu/features.
   // Float reductions (the K loop of every contraction) may be reassociated
   // and multiply-adds contracted into FMAs, as onnxruntime and BLAS do;
-  // without it LLVM cannot vectorize a reduction loop.
+  // without it LLVM cannot vectorize a reduction loop. Divisions may use a
+  // reciprocal (softmax's x / sum and layernorm's x / sqrt(var) become one
+  // division per row and a multiplication per element).
   for (llvm::Function &f : *llvmModule) {
     if (f.isDeclaration())
       continue;
@@ -359,7 +369,13 @@ facet::translateToLLVMIR(ModuleOp module, llvm::LLVMContext &llvmContext,
       if (llvm::isa<llvm::FPMathOperator>(inst)) {
         inst.setHasAllowReassoc(true);
         inst.setHasAllowContract(true);
+        inst.setHasAllowReciprocal(true);
       }
+    // Profiling by op (FACET_DEBUG_LINES=1, docs/CodeGen.md): the model
+    // function keeps its own line table only if it is not inlined into
+    // facet_run, which has none.
+    if (getenv("FACET_DEBUG_LINES") && f.getName() == "_facet_main")
+      f.addFnAttr(llvm::Attribute::NoInline);
     f.addFnAttr("target-cpu", tm->getTargetCPU());
     if (!tm->getTargetFeatureString().empty())
       f.addFnAttr("target-features", tm->getTargetFeatureString());

@@ -30,7 +30,11 @@
 #include "mlir/Dialect/Transform/IR/TransformOps.h"
 #include "mlir/Dialect/Transform/Transforms/TransformInterpreterUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -50,10 +54,26 @@ constexpr StringLiteral kLevel = "facet.tile_level";
 constexpr StringLiteral kPeel = "facet.peel";
 constexpr StringLiteral kVec = "facet.vec";
 constexpr StringLiteral kParallel = "facet.parallel";
+/// A register tile whose accumulator is still zero when it starts (the
+/// first k block of a zero-initialized contraction): it zeroes its tile in
+/// registers instead of reading a zero-filled buffer (facet-vectorize-
+/// contractions), and the whole-buffer fill goes.
+constexpr StringLiteral kZeroInit = "facet.zero_init";
+constexpr StringLiteral kReductionLoop = "facet.reduction_loop";
+
+bool isZeroFill(Value v) {
+  auto fill = v.getDefiningOp<linalg::FillOp>();
+  return fill && matchPattern(fill.getInputs()[0], m_AnyZeroFloat());
+}
 
 /// Multiply-adds below which a contraction is not worth splitting across
 /// threads (about 20 us of one core's work).
 constexpr int64_t kMinParallelMacs = 1 << 20;
+
+/// Iterations below which another op (elementwise, reduction, transpose;
+/// a few ns each) stays on one thread: a fork/join of libomp's hot team
+/// costs 1-3 us.
+constexpr int64_t kMinParallelIterations = 1 << 15;
 
 struct Tiles {
   SmallVector<int64_t> cache, reg; // over (m, panel, lane, k); 0 = untiled
@@ -65,16 +85,30 @@ struct Tiles {
 /// iteration. Cache tile: an mc x kc block of x (L2) against kc x nbc·P of
 /// the panels (L1/L2). Decode shapes (M <= 2) take 4 panels per register
 /// tile so that 8 independent accumulators hide the FMA latency.
+/// Panels per cache tile: the largest multiple of `step` in
+/// [target/2, target] that divides `nb`, so that no partial panel block is
+/// peeled (a peeled block of a parallel loop bufferizes out of place: its
+/// tile is computed aside and copied into the result); else `target`.
+int64_t panelBlock(int64_t nb, int64_t target, int64_t step) {
+  if (nb <= target)
+    return nb;
+  for (int64_t d = target - target % step;
+       d >= std::max<int64_t>(target / 2, step); d -= step)
+    if (nb % d == 0)
+      return d;
+  return target;
+}
+
 Tiles chooseTiles(ArrayRef<int64_t> shape, int64_t lanes) {
   int64_t m = shape[0], nb = shape[1], k = shape[3];
   int64_t mr = lanes >= 16 ? 8 : 4;
   Tiles t;
   if (m <= 2) {
     t.reg = {m, std::min<int64_t>(nb, 4), 0, std::min<int64_t>(k, 4)};
-    t.cache = {m, std::min<int64_t>(nb, 16), 0, std::min<int64_t>(k, 256)};
+    t.cache = {m, panelBlock(nb, 16, 4), 0, std::min<int64_t>(k, 256)};
   } else {
     t.reg = {std::min(m, mr), 1, 0, std::min<int64_t>(k, 4)};
-    t.cache = {std::min<int64_t>(m, 16 * mr), std::min<int64_t>(nb, 8), 0,
+    t.cache = {std::min<int64_t>(m, 16 * mr), panelBlock(nb, 8, 1), 0,
                std::min<int64_t>(k, 256)};
   }
   return t;
@@ -184,7 +218,8 @@ void transposeRhsReadAlongK(RewriterBase &rewriter, linalg::GenericOp op,
 LogicalResult tile(RewriterBase &rewriter, linalg::GenericOp op,
                    ArrayRef<int64_t> sizes, int64_t level,
                    ArrayRef<int64_t> interchange = {},
-                   std::optional<unsigned> parallelDim = {}) {
+                   std::optional<unsigned> parallelDim = {},
+                   SmallVectorImpl<LoopLikeOpInterface> *loops = nullptr) {
   scf::SCFTilingOptions options;
   if (!interchange.empty())
     options.setInterchange(interchange);
@@ -201,13 +236,77 @@ LogicalResult tile(RewriterBase &rewriter, linalg::GenericOp op,
     t->setAttr(kLevel, rewriter.getI64IntegerAttr(level));
   for (LoopLikeOpInterface loop : result->loops)
     loop->setAttr(kPeel, rewriter.getUnitAttr());
-  // The loops are those of the tiled dims, in loop order.
-  if (parallelDim && sizes[*parallelDim] != 0) {
+  // Loops over reduction dims: a peeled remainder of one accumulates onto
+  // what the main part computed (peelMarkedLoops drops its zero_init).
+  {
+    SmallVector<int64_t> order =
+        interchange.empty()
+            ? llvm::to_vector(llvm::seq<int64_t>(0, sizes.size()))
+            : llvm::to_vector(interchange);
+    SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
     unsigned pos = 0;
-    for (unsigned d = 0; d < *parallelDim; ++d)
+    for (int64_t d : order) {
+      if (sizes[d] == 0)
+        continue;
+      if (iters[d] == utils::IteratorType::reduction)
+        result->loops[pos]->setAttr(kReductionLoop, rewriter.getUnitAttr());
+      ++pos;
+    }
+  }
+  // The loops are those of the tiled dims, in loop order (interchanged).
+  if (parallelDim && sizes[*parallelDim] != 0) {
+    SmallVector<int64_t> order =
+        interchange.empty()
+            ? llvm::to_vector(llvm::seq<int64_t>(0, sizes.size()))
+            : llvm::to_vector(interchange);
+    unsigned pos = 0;
+    for (int64_t d : order) {
+      if (d == *parallelDim)
+        break;
       pos += sizes[d] != 0;
+    }
     result->loops[pos]->setAttr(kParallel, rewriter.getUnitAttr());
   }
+  if (loops)
+    llvm::append_range(*loops, result->loops);
+  rewriter.replaceOp(op, result->replacements);
+  return success();
+}
+
+/// Splits a linalg op that is neither a packed contraction nor already tiled
+/// into `chunks` equal parts of its first parallel dim that `chunks`
+/// divides, as a loop marked facet.parallel (each thread takes one part).
+/// Leaves the op alone when it is small or no dim divides.
+LogicalResult splitForThreads(RewriterBase &rewriter, linalg::LinalgOp op,
+                              int64_t chunks) {
+  SmallVector<int64_t> shape = op.getStaticLoopRanges();
+  if (ShapedType::isDynamicShape(shape))
+    return success();
+  int64_t work = 1;
+  for (int64_t s : shape)
+    work *= s;
+  if (work < kMinParallelIterations)
+    return success();
+  SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
+  std::optional<unsigned> dim;
+  for (auto [d, it] : llvm::enumerate(iters))
+    if (it == utils::IteratorType::parallel && shape[d] >= chunks &&
+        shape[d] % chunks == 0) {
+      dim = d;
+      break;
+    }
+  if (!dim)
+    return success();
+  SmallVector<OpFoldResult> sizes(shape.size(), rewriter.getIndexAttr(0));
+  sizes[*dim] = rewriter.getIndexAttr(shape[*dim] / chunks);
+  scf::SCFTilingOptions options;
+  options.setTileSizes(sizes);
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> result = scf::tileUsingSCF(
+      rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (failed(result))
+    return op.emitError("internal error: cannot split the op for threads");
+  result->loops.front()->setAttr(kParallel, rewriter.getUnitAttr());
   rewriter.replaceOp(op, result->replacements);
   return success();
 }
@@ -233,7 +332,9 @@ void peelMarkedLoops(RewriterBase &rewriter, Operation *root) {
       continue;
     scf::ForOp partial;
     rewriter.setInsertionPoint(next);
-    (void)scf::peelForLoopAndSimplifyBounds(rewriter, next, partial);
+    if (succeeded(scf::peelForLoopAndSimplifyBounds(rewriter, next, partial)) &&
+        partial && next->hasAttr(kReductionLoop))
+      partial->walk([](Operation *o) { o->removeAttr(kZeroInit); });
   }
 }
 
@@ -285,12 +386,43 @@ struct TileContractions
       // a few microseconds): decode-sized products stay on one thread.
       std::optional<unsigned> parallelDim;
       int64_t macs = shape[0] * shape[1] * shape[2] * shape[3];
-      if (parallel && macs >= kMinParallelMacs)
-        parallelDim = 1;
-      if (failed(tile(rewriter, op, t.cache, 1, {}, parallelDim)))
+      if (parallel && macs >= kMinParallelMacs) {
+        // Too few panel blocks for the threads (N = 128 is one block):
+        // the threads share the rows instead, in blocks of whole
+        // register tiles.
+        int64_t mr = t.reg[0];
+        int64_t panelBlocks = llvm::divideCeil(shape[1], t.cache[1]);
+        int64_t rowsEach =
+            llvm::alignTo(llvm::divideCeil(shape[0], threads), mr);
+        if (panelBlocks < threads && rowsEach < shape[0] &&
+            rowsEach <= t.cache[0]) {
+          t.cache[0] = rowsEach;
+          parallelDim = 0;
+        } else {
+          parallelDim = 1;
+        }
+      }
+      bool zeroInit = isZeroFill(op.getDpsInits()[0]);
+      if (zeroInit)
+        op->setAttr(kZeroInit, rewriter.getUnitAttr());
+      SmallVector<LoopLikeOpInterface> loops;
+      if (failed(tile(rewriter, op, t.cache, 1, {}, parallelDim, &loops)))
         return signalPassFailure();
+      // Only the first k block starts from zero: peel it off the k-block
+      // loop (the last one), whose other iterations accumulate.
+      if (zeroInit && t.cache[3] < shape[3]) {
+        auto kLoop = cast<scf::ForOp>(loops.back().getOperation());
+        scf::ForOp first;
+        bool peeled =
+            succeeded(scf::peelForLoopFirstIteration(rewriter, kLoop, first));
+        auto drop = [](Operation *o) { o->removeAttr(kZeroInit); };
+        kLoop->walk(drop);
+        if (!peeled && first)
+          first->walk(drop);
+      }
     }
-    // Contractions of two activations: register tiles only (level 2).
+    // Contractions of two activations: register tiles only (level 2);
+    // threads share the outermost loop with more than one iteration.
     SmallVector<linalg::GenericOp> generics;
     root->walk([&](linalg::GenericOp op) { generics.push_back(op); });
     for (linalg::GenericOp op : generics) {
@@ -299,8 +431,39 @@ struct TileContractions
       if (!t)
         continue;
       op->setAttr(kPacked, rewriter.getUnitAttr());
-      if (failed(tile(rewriter, op, t->first, 2, t->second)))
+      // The k loop of an activation product is inside its register tile,
+      // so every tile starts from the (zero) init.
+      if (isZeroFill(op.getDpsInits()[0]))
+        op->setAttr(kZeroInit, rewriter.getUnitAttr());
+      std::optional<unsigned> parallelDim;
+      if (parallel) {
+        SmallVector<int64_t> shape = op.getStaticLoopRanges();
+        int64_t macs = 1;
+        for (int64_t s : shape)
+          macs *= s;
+        for (int64_t d : t->second)
+          if (macs >= kMinParallelMacs / 4 && t->first[d] != 0 &&
+              llvm::divideCeil(shape[d], t->first[d]) > 1 &&
+              op.getIteratorTypesArray()[d] == utils::IteratorType::parallel) {
+            parallelDim = d;
+            break;
+          }
+      }
+      if (failed(tile(rewriter, op, t->first, 2, t->second, parallelDim)))
         return signalPassFailure();
+    }
+    // Everything else that is big enough: chunks for the threads.
+    if (parallel && threads > 1) {
+      SmallVector<linalg::LinalgOp> rest;
+      root->walk([&](linalg::LinalgOp op) {
+        if (op.hasPureTensorSemantics() && !op->hasAttr(kPacked) &&
+            !op->hasAttr(kLevel) && !isa<linalg::FillOp>(op) &&
+            !op->getParentOfType<LoopLikeOpInterface>())
+          rest.push_back(op);
+      });
+      for (linalg::LinalgOp op : rest)
+        if (failed(splitForThreads(rewriter, op, threads)))
+          return signalPassFailure();
     }
     peelMarkedLoops(rewriter, root);
     if (failed(simplify(root)))
@@ -326,11 +489,14 @@ struct TileContractions
       Operation *vecOp = op;
       FailureOr<linalg::DropUnitDimsResult> dropped =
           linalg::dropUnitDims(rewriter, op, control);
+      bool zeroInit = op->hasAttr(kZeroInit);
       if (succeeded(dropped)) {
         rewriter.replaceOp(op, dropped->replacements);
         vecOp = dropped->resultOp;
       }
       vecOp->setAttr(kVec, rewriter.getUnitAttr());
+      if (zeroInit)
+        vecOp->setAttr(kZeroInit, rewriter.getUnitAttr());
     }
     if (failed(simplify(root)))
       return signalPassFailure();
@@ -359,7 +525,12 @@ module attributes {transform.with_named_sequence} {
     // or the accumulators cannot be hoisted (innermost loops first).
     %loops = transform.structured.match ops{["scf.for"]} in %f : (!transform.any_op) -> !transform.any_op
     transform.apply_licm to %loops : !transform.any_op
-    %h = transform.structured.hoist_redundant_vector_transfers %f : (!transform.any_op) -> !transform.any_op
+    %h0 = transform.structured.hoist_redundant_vector_transfers %f : (!transform.any_op) -> !transform.any_op
+    transform.yield
+  }
+  // After hoistAccumulators (C++), which upstream's hoisting leaves to do.
+  transform.named_sequence @facet_lower(%root: !transform.any_op {transform.readonly}) {
+    %h = transform.structured.match ops{["func.func"]} in %root : (!transform.any_op) -> !transform.any_op
     transform.apply_patterns to %h {
       transform.apply_patterns.vector.lower_contraction lowering_strategy = "outerproduct"
       transform.apply_patterns.vector.transfer_permutation_patterns
@@ -380,6 +551,247 @@ module attributes {transform.with_named_sequence} {
   }
 }
 )mlir";
+
+/// The memref a view (subview, reshape, memref.view of a workspace slot)
+/// is carved from.
+Value rootOf(Value v) {
+  while (auto view = v.getDefiningOp<ViewLikeOpInterface>())
+    v = view.getViewSource();
+  return v;
+}
+
+/// Whether `loop` lets the pair (read, write) of one accumulator tile be
+/// kept in registers: nothing else in the loop writes memory or touches the
+/// buffer the accumulator lives in.
+bool isPrivateAccumulator(scf::ForOp loop, vector::TransferReadOp read,
+                          vector::TransferWriteOp write) {
+  Value root = rootOf(read.getBase());
+  bool ok = true;
+  loop.getBody()->walk([&](Operation *op) {
+    if (op == read || op == write)
+      return WalkResult::advance();
+    if (!isMemoryEffectFree(op) && !isa<scf::YieldOp>(op) &&
+        !op->hasTrait<OpTrait::HasRecursiveMemoryEffects>()) {
+      auto iface = dyn_cast<MemoryEffectOpInterface>(op);
+      if (!iface || iface.hasEffect<MemoryEffects::Write>() ||
+          iface.hasEffect<MemoryEffects::Free>() ||
+          iface.hasEffect<MemoryEffects::Allocate>()) {
+        ok = false;
+        return WalkResult::interrupt();
+      }
+    }
+    for (Value operand : op->getOperands())
+      if (isa<BaseMemRefType>(operand.getType()) && rootOf(operand) == root) {
+        ok = false;
+        return WalkResult::interrupt();
+      }
+    return WalkResult::advance();
+  });
+  return ok;
+}
+
+/// The buffer a view was carved from, stopping at memref.view (workspace
+/// slots hold several buffers).
+Value baseOf(Value v) {
+  while (auto view = v.getDefiningOp<ViewLikeOpInterface>()) {
+    if (isa<memref::ViewOp>(view))
+      break;
+    v = view.getViewSource();
+  }
+  return v;
+}
+
+/// Whether `v` (a memref computed from pure ops) is the same for every
+/// iteration of `loop`.
+bool invariantIn(Value v, scf::ForOp loop) {
+  if (loop.isDefinedOutsideOfLoop(v))
+    return true;
+  Operation *def = v.getDefiningOp();
+  if (!def || !isMemoryEffectFree(def) || def->getNumRegions())
+    return false;
+  return llvm::all_of(def->getOperands(),
+                      [&](Value o) { return invariantIn(o, loop); });
+}
+
+/// Clones what `v` is computed from inside `anchor` in front of it.
+Value cloneBefore(OpBuilder &b, Value v, Operation *anchor, IRMapping &map) {
+  if (map.contains(v))
+    return map.lookup(v);
+  Operation *def = v.getDefiningOp();
+  if (!def || !anchor->isAncestor(def))
+    return v;
+  for (Value o : def->getOperands())
+    cloneBefore(b, o, anchor, map);
+  b.clone(*def, map);
+  return map.lookup(v);
+}
+
+/// Register tiles marked facet.zero_init (the first k block of a zero-filled
+/// contraction) get `linalg.fill 0` on their accumulator tile right before
+/// the k loop that carries it, tagged for vectorization: after hoisting, the
+/// zero tile forwards into the accumulators, nothing is stored, and the
+/// fill of the whole buffer (which every tile now overwrites first) goes.
+void zeroTilesInRegisters(Operation *root) {
+  SmallVector<linalg::GenericOp> tiles;
+  root->walk([&](linalg::GenericOp op) {
+    if (op->hasAttr(kZeroInit) && op.hasPureBufferSemantics() &&
+        op.getNumDpsInits() == 1)
+      tiles.push_back(op);
+  });
+  DenseSet<Value> bases;
+  OpBuilder b(root->getContext());
+  for (linalg::GenericOp op : tiles) {
+    op->removeAttr(kZeroInit);
+    Value out = op.getDpsInits()[0];
+    auto type = dyn_cast<MemRefType>(out.getType());
+    if (!type || !type.getElementType().isF32())
+      continue;
+    // The outermost loop in which the tile stays the same (the k loops).
+    Operation *anchor = op;
+    for (auto loop = op->getParentOfType<scf::ForOp>();
+         loop && invariantIn(out, loop);
+         loop = loop->getParentOfType<scf::ForOp>())
+      anchor = loop;
+    b.setInsertionPoint(anchor);
+    IRMapping map;
+    Value tile = anchor == op.getOperation() ? out
+                                             : cloneBefore(b, out, anchor, map);
+    Value zero = arith::ConstantOp::create(b, op.getLoc(),
+                                           b.getF32FloatAttr(0.0f));
+    auto fill = linalg::FillOp::create(b, op.getLoc(), ValueRange{zero},
+                                       ValueRange{tile});
+    fill->setAttr(kVec, b.getUnitAttr());
+    bases.insert(baseOf(out));
+  }
+  // The whole-buffer zero fills those tiles make redundant.
+  SmallVector<linalg::FillOp> dead;
+  root->walk([&](linalg::FillOp fill) {
+    if (fill.hasPureBufferSemantics() && !fill->hasAttr(kVec) &&
+        bases.contains(fill.getOutputs()[0]) &&
+        matchPattern(fill.getInputs()[0], m_AnyZeroFloat()))
+      dead.push_back(fill);
+  });
+  for (linalg::FillOp fill : dead)
+    fill->erase();
+}
+
+/// Upstream's hoist_redundant_vector_transfers gives up on any buffer that
+/// has a view anywhere (every packed result is collapsed back to [M, N]),
+/// which left the accumulators of the register tiles to LLVM's promotion:
+/// fine in a plain function, but in the outlined body of an OpenMP loop
+/// LLVM cannot prove the buffers apart and stored all accumulators on every
+/// k step. Here a loop whose only write is the accumulator tile
+///   %a = transfer_read %C[i] ; ... ; transfer_write %v, %C[i]
+/// (same buffer, indices defined outside the loop) carries the tile as an
+/// iter_arg: read once before the loop, written once after it. Innermost
+/// loops first, until nothing changes.
+void hoistAccumulators(Operation *root) {
+  IRRewriter rewriter(root->getContext());
+  bool changed = true;
+  while (changed) {
+    changed = false;
+    root->walk([&](scf::ForOp loop) {
+      for (auto read : loop.getBody()->getOps<vector::TransferReadOp>()) {
+        if (read.getMask() || !loop.isDefinedOutsideOfLoop(read.getBase()) ||
+            !llvm::all_of(read.getIndices(), [&](Value v) {
+              return loop.isDefinedOutsideOfLoop(v);
+            }))
+          continue;
+        vector::TransferWriteOp write;
+        for (auto w : loop.getBody()->getOps<vector::TransferWriteOp>())
+          if (w.getBase() == read.getBase() && !w.getMask() &&
+              w.getIndices() == read.getIndices() &&
+              w.getVectorType() == read.getVectorType() &&
+              w.getPermutationMap() == read.getPermutationMap() &&
+              read->isBeforeInBlock(w))
+            write = w;
+        if (!write || !isPrivateAccumulator(loop, read, write))
+          continue;
+        rewriter.setInsertionPoint(loop);
+        Operation *init = rewriter.clone(*read);
+        FailureOr<LoopLikeOpInterface> wider =
+            cast<LoopLikeOpInterface>(loop.getOperation())
+                .replaceWithAdditionalYields(
+                    rewriter, init->getResults(),
+                    /*replaceInitOperandUsesInLoop=*/false,
+                    [&](OpBuilder &, Location, ArrayRef<BlockArgument>) {
+                      return SmallVector<Value>{write.getVector()};
+                    });
+        if (failed(wider))
+          continue;
+        auto newLoop = cast<scf::ForOp>(wider->getOperation());
+        rewriter.replaceAllUsesWith(read.getResult(),
+                                    newLoop.getRegionIterArgs().back());
+        rewriter.setInsertionPointAfter(newLoop);
+        auto after = cast<vector::TransferWriteOp>(rewriter.clone(*write));
+        after.getValueToStoreMutable().assign(newLoop.getResults().back());
+        rewriter.eraseOp(write);
+        rewriter.eraseOp(read);
+        changed = true;
+        return WalkResult::interrupt();
+      }
+      return WalkResult::advance();
+    });
+  }
+}
+
+bool sameAccess(vector::TransferWriteOp w, vector::TransferReadOp r) {
+  return w.getBase() == r.getBase() && !w.getMask() && !r.getMask() &&
+         w.getIndices() == r.getIndices() &&
+         w.getVectorType() == r.getVectorType() &&
+         w.getPermutationMap() == r.getPermutationMap();
+}
+
+/// After hoisting, a zeroed tile (zeroTilesInRegisters) is stored and read
+/// straight back before its k loop: the read takes the stored vector, and
+/// the store, which the tile's final write overwrites with nothing reading
+/// the buffer in between, goes.
+void forwardTileStores(Operation *root) {
+  SmallVector<vector::TransferReadOp> reads;
+  root->walk([&](vector::TransferReadOp r) { reads.push_back(r); });
+  for (vector::TransferReadOp read : reads) {
+    vector::TransferWriteOp write;
+    for (Operation *prev = read->getPrevNode(); prev;
+         prev = prev->getPrevNode()) {
+      if (auto w = dyn_cast<vector::TransferWriteOp>(prev)) {
+        if (sameAccess(w, read))
+          write = w;
+        break;
+      }
+      if (!isMemoryEffectFree(prev))
+        break;
+    }
+    if (!write)
+      continue;
+    read.getResult().replaceAllUsesWith(write.getVector());
+    read->erase();
+    // Dead if the same tile is written again before anything else reads
+    // its buffer.
+    Value base = rootOf(write.getBase());
+    for (Operation *next = write->getNextNode(); next;
+         next = next->getNextNode()) {
+      auto w = dyn_cast<vector::TransferWriteOp>(next);
+      if (w && w.getBase() == write.getBase() && !w.getMask() &&
+          w.getIndices() == write.getIndices() &&
+          w.getVectorType() == write.getVectorType() &&
+          w.getPermutationMap() == write.getPermutationMap()) {
+        write->erase();
+        break;
+      }
+      bool touches = false;
+      next->walk([&](Operation *op) {
+        for (Value o : op->getOperands())
+          if (isa<BaseMemRefType>(o.getType()) && rootOf(o) == base)
+            touches = true;
+        if (!isMemoryEffectFree(op) && !isa<MemoryEffectOpInterface>(op) &&
+            !op->hasTrait<OpTrait::HasRecursiveMemoryEffects>())
+          touches = true;
+      });
+      if (touches)
+        break;
+    }
+  }
+}
 
 struct VectorizeContractions
     : facet::impl::VectorizeContractionsBase<VectorizeContractions> {
@@ -402,14 +814,21 @@ struct VectorizeContractions
     });
     if (!any)
       return;
-    Operation *entry = nullptr;
-    (*script)->walk([&](transform::NamedSequenceOp seq) {
-      if (seq.getSymName() == "facet_vectorize")
-        entry = seq;
-    });
-    if (failed(transform::applyTransformNamedSequence(
-            getOperation(), entry, script->get(),
-            transform::TransformOptions())))
+    auto run = [&](StringRef name) {
+      Operation *entry = nullptr;
+      (*script)->walk([&](transform::NamedSequenceOp seq) {
+        if (seq.getSymName() == name)
+          entry = seq;
+      });
+      return transform::applyTransformNamedSequence(
+          getOperation(), entry, script->get(), transform::TransformOptions());
+    };
+    zeroTilesInRegisters(getOperation());
+    if (failed(run("facet_vectorize")))
+      return signalPassFailure();
+    hoistAccumulators(getOperation());
+    forwardTileStores(getOperation());
+    if (failed(run("facet_lower")))
       return signalPassFailure();
   }
 };
@@ -420,37 +839,143 @@ struct VectorizeContractions
 /// (built here rather than with convert-scf-to-openmp, whose alloca_scope
 /// around the body cannot hold the CFG that convert-scf-to-cf makes of
 /// the tile loops inside). After bufferization the loops carry no values.
+/// Replaces the marked loop `loop` by `omp.wsloop { omp.loop_nest }` at its
+/// place (inside an omp.parallel).
+void toWsloop(IRRewriter &b, scf::ForOp loop) {
+  Location loc = loop.getLoc();
+  b.setInsertionPoint(loop);
+  auto ws = omp::WsloopOp::create(b, loc);
+  b.createBlock(&ws.getRegion());
+  auto nest = omp::LoopNestOp::create(
+      b, loc, /*collapse_num_loops=*/1, ValueRange{loop.getLowerBound()},
+      ValueRange{loop.getUpperBound()}, ValueRange{loop.getStep()},
+      /*loop_inclusive=*/false, /*tile_sizes=*/nullptr);
+  Block *body = b.createBlock(&nest.getRegion(), {},
+                              {loop.getInductionVar().getType()}, {loc});
+  loop.getInductionVar().replaceAllUsesWith(body->getArgument(0));
+  body->getOperations().splice(body->end(), loop.getBody()->getOperations());
+  Operation *yield = body->getTerminator();
+  b.setInsertionPoint(yield);
+  omp::YieldOp::create(b, yield->getLoc());
+  b.eraseOp(yield);
+  b.eraseOp(loop);
+}
+
+bool isMarked(Operation *op) {
+  auto loop = dyn_cast<scf::ForOp>(op);
+  return loop && loop->hasAttr(kParallel) && loop.getNumResults() == 0;
+}
+
+/// Ops that every thread of a merged region may run (no memory effects:
+/// constants, index arithmetic, views).
+bool isPureTopLevel(Operation *op) {
+  return isMemoryEffectFree(op) && op->getNumRegions() == 0;
+}
+
+/// Ops that one thread of a merged region runs (omp.single): side effects,
+/// but no results another thread would need.
+bool isSerialTopLevel(Operation *op) {
+  return op->getNumResults() == 0 && !op->hasTrait<OpTrait::IsTerminator>() &&
+         !isa<memref::DeallocOp>(op);
+}
+
+/// Marked loops of one block, from the first to the last, become one
+/// `omp.parallel`: the marked loops are worksharing loops, the side effects
+/// between them run in `omp.single` (both end in a barrier), and pure ops
+/// (constants, views) move in front of the region. One fork/join per run of
+/// the model instead of one per parallel loop (MiniLM has ~200). A run
+/// ends at an op neither pure nor result-free (an allocation, a load whose
+/// value is used later).
+void mergeRegions(IRRewriter &b, Block &block) {
+  SmallVector<SmallVector<Operation *>> spans(1);
+  for (Operation &op : block) {
+    if (isMarked(&op) || isPureTopLevel(&op) || isSerialTopLevel(&op)) {
+      spans.back().push_back(&op);
+      continue;
+    }
+    spans.emplace_back();
+  }
+  for (SmallVector<Operation *> &span : spans) {
+    // Trim to the first and last marked loop.
+    auto first = llvm::find_if(span, isMarked);
+    auto last = llvm::find_if(llvm::reverse(span), isMarked);
+    if (first == span.end())
+      continue;
+    SmallVector<Operation *> ops(first, last.base());
+    if (llvm::count_if(ops, isMarked) < 2) {
+      for (Operation *op : ops)
+        if (isMarked(op)) {
+          // A lone loop: its own region, as before.
+          b.setInsertionPoint(op);
+          auto par = omp::ParallelOp::create(b, op->getLoc());
+          Block *body = b.createBlock(&par.getRegion());
+          auto term = omp::TerminatorOp::create(b, op->getLoc());
+          op->moveBefore(term);
+          (void)body;
+          toWsloop(b, cast<scf::ForOp>(op));
+        }
+      continue;
+    }
+    Operation *front = ops.front();
+    // Pure ops go in front of the region (their operands are pure ops or
+    // values from before the run: side-effecting ops here have no results).
+    for (Operation *op : ops)
+      if (!isMarked(op) && isPureTopLevel(op))
+        op->moveBefore(front);
+    b.setInsertionPoint(front);
+    auto par = omp::ParallelOp::create(b, front->getLoc());
+    b.createBlock(&par.getRegion());
+    auto term = omp::TerminatorOp::create(b, front->getLoc());
+    omp::SingleOp single;
+    for (Operation *op : ops) {
+      if (isPureTopLevel(op) && !isMarked(op))
+        continue;
+      if (isMarked(op)) {
+        single = {};
+        op->moveBefore(term);
+        toWsloop(b, cast<scf::ForOp>(op));
+        continue;
+      }
+      if (!single) {
+        b.setInsertionPoint(term);
+        single = omp::SingleOp::create(b, op->getLoc(), omp::SingleOperands{});
+        b.createBlock(&single.getRegion());
+        omp::TerminatorOp::create(b, op->getLoc());
+      }
+      op->moveBefore(single.getRegion().front().getTerminator());
+    }
+  }
+}
+
+/// Marked loops whose iterations are independent (tiles writing disjoint
+/// parts of the result) become OpenMP worksharing loops:
+///   omp.parallel { omp.wsloop { omp.loop_nest (%iv) = ... { body } } }
+/// (built here rather than with convert-scf-to-openmp, whose alloca_scope
+/// around the body cannot hold the CFG that convert-scf-to-cf makes of
+/// the tile loops inside). After bufferization the loops carry no values.
+/// Consecutive marked loops of a function body share one omp.parallel
+/// (mergeRegions).
 struct ParallelizeTiles : facet::impl::ParallelizeTilesBase<ParallelizeTiles> {
   void runOnOperation() override {
+    IRRewriter b(&getContext());
+    // Function bodies first: whole runs of loops in one region.
+    getOperation()->walk([&](func::FuncOp fn) {
+      if (!fn.isExternal() && fn.getBody().hasOneBlock())
+        mergeRegions(b, fn.getBody().front());
+    });
+    // Marked loops anywhere else: a region each.
     SmallVector<scf::ForOp> loops;
     getOperation()->walk([&](scf::ForOp loop) {
-      if (loop->hasAttr(kParallel) && loop.getNumResults() == 0 &&
-          !loop->getParentOfType<omp::ParallelOp>())
+      if (isMarked(loop) && !loop->getParentOfType<omp::ParallelOp>())
         loops.push_back(loop);
     });
-    IRRewriter b(&getContext());
     for (scf::ForOp loop : loops) {
-      Location loc = loop.getLoc();
       b.setInsertionPoint(loop);
-      auto par = omp::ParallelOp::create(b, loc);
+      auto par = omp::ParallelOp::create(b, loop.getLoc());
       b.createBlock(&par.getRegion());
-      auto ws = omp::WsloopOp::create(b, loc);
-      omp::TerminatorOp::create(b, loc);
-      b.createBlock(&ws.getRegion());
-      auto nest = omp::LoopNestOp::create(
-          b, loc, /*collapse_num_loops=*/1, ValueRange{loop.getLowerBound()},
-          ValueRange{loop.getUpperBound()}, ValueRange{loop.getStep()},
-          /*loop_inclusive=*/false, /*tile_sizes=*/nullptr);
-      Block *body = b.createBlock(&nest.getRegion(), {},
-                                  {loop.getInductionVar().getType()}, {loc});
-      loop.getInductionVar().replaceAllUsesWith(body->getArgument(0));
-      body->getOperations().splice(body->end(),
-                                   loop.getBody()->getOperations());
-      Operation *yield = body->getTerminator();
-      b.setInsertionPoint(yield);
-      omp::YieldOp::create(b, yield->getLoc());
-      b.eraseOp(yield);
-      b.eraseOp(loop);
+      auto term = omp::TerminatorOp::create(b, loop.getLoc());
+      loop->moveBefore(term);
+      toWsloop(b, loop);
     }
   }
 };

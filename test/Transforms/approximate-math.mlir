@@ -1,4 +1,4 @@
-// RUN: facet-opt %s -facet-approximate-math | FileCheck %s
+// RUN: facet-opt %s -split-input-file -facet-approximate-math | FileCheck %s
 
 // erf, tanh and exp become polynomial arithmetic (no libm call left).
 // CHECK-LABEL: func.func @gelu_parts
@@ -17,4 +17,21 @@ func.func @gelu_parts(%x: f32) -> (f32, f32, f32, f32) {
   %c = math.exp %x : f32
   %d = math.sqrt %x : f32
   return %a, %b, %c, %d : f32, f32, f32, f32
+}
+
+// -----
+
+// A power with a small constant exponent (gelu_new's x^3) becomes
+// multiplications; a general power stays a call.
+// CHECK-LABEL: func.func @powers
+// CHECK-SAME: (%[[X:.*]]: f32, %[[Y:.*]]: f32)
+// CHECK: %[[SQ:.*]] = arith.mulf %[[X]], %[[X]]
+// CHECK: %[[CUBE:.*]] = arith.mulf %[[X]], %[[SQ]]
+// CHECK: %[[GEN:.*]] = math.powf %[[X]], %[[Y]]
+// CHECK: return %[[CUBE]], %[[GEN]]
+func.func @powers(%x: f32, %y: f32) -> (f32, f32) {
+  %c3 = arith.constant 3.0 : f32
+  %a = math.powf %x, %c3 : f32
+  %b = math.powf %x, %y : f32
+  return %a, %b : f32, f32
 }

@@ -52,6 +52,9 @@ def main():
     ap.add_argument("--int-high", type=int, default=10,
                     help="integer inputs are drawn from [0, N)")
     ap.add_argument("-O", dest="opt", default="2")
+    ap.add_argument("--compile-flag", action="append", default=[],
+                    help="extra facet-compile flag (repeatable), e.g. "
+                         "--compile-flag=--mattr=-avx512f")
     args = ap.parse_args()
 
     os.makedirs(args.workdir, exist_ok=True)
@@ -71,6 +74,7 @@ def main():
                                for d in dims]
     lib = os.path.join(args.workdir, "model.so")
     cmd = [args.facet_compile, args.model, "-o", lib, "-O" + args.opt]
+    cmd += args.compile_flag
     for name, dims in fixed.items():
         cmd += ["--shape", name + "=" + "x".join(str(d) for d in dims)]
     subprocess.run(cmd, check=True)

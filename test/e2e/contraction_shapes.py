@@ -57,7 +57,7 @@ def batched_model(path, a_shape, b_shape, transpose_b=False):
 
 
 def compile_model(args, onnx_path, lib, threads=1):
-    cmd = [args.facet_compile, onnx_path, "-o", lib]
+    cmd = [args.facet_compile, onnx_path, "-o", lib] + args.compile_flag
     if threads > 1:
         cmd += ["--threads", str(threads)]
     subprocess.run(cmd, check=True)
@@ -75,6 +75,9 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--facet-compile", default="facet-compile")
     ap.add_argument("--workdir", required=True)
+    ap.add_argument("--compile-flag", action="append", default=[],
+                    help="extra facet-compile flag (repeatable), e.g. "
+                         "--compile-flag=--mattr=-avx512f")
     args = ap.parse_args()
     os.makedirs(args.workdir, exist_ok=True)
     rng = np.random.default_rng(7)

@@ -50,6 +50,10 @@ def EmitModelCABI : Pass<"facet-emit-model-c-abi", "mlir::ModuleOp"> {
     (names, element types and shapes of inputs and outputs), makes the entry
     function internal, and adds `facet_run`, `facet_num_inputs`,
     `facet_input_info`, ... with the tensor descriptions as constant globals.
+    With a `facet.workspace_slots` attribute (facet-plan-buffers) the entry
+    takes one more pointer per slot: facet_run hands it slots of a workspace
+    that it caches across calls (atomic exchange; a concurrent call
+    allocates its own). Input and output pointers are marked noalias.
   }];
   let options = [
     Option<"entry", "entry", "std::string", /*default=*/"\"_facet_main\"",

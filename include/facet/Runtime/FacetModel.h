@@ -11,9 +11,10 @@
 |*  - `facet_run` reads `inputs[i]` (one pointer per input, in declaration    *|
 |*    order) and writes `outputs[j]`; the caller owns and allocates all of    *|
 |*    them. Buffers must not overlap. Inputs are never written.               *|
-|*  - `facet_run` is reentrant: weights are read-only globals, temporaries   *|
-|*    are allocated per call, so concurrent calls on different buffers are    *|
-|*    safe.                                                                   *|
+|*  - `facet_run` is reentrant: weights are read-only globals; temporaries   *|
+|*    live in a workspace that the library allocates on first use and keeps  *|
+|*    for the next call (a call that finds it in use allocates its own), so  *|
+|*    concurrent calls on different buffers are safe.                        *|
 |*  - The ABI version only changes when this header changes incompatibly.     *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
@@ -60,8 +61,9 @@ int32_t facet_num_outputs(void);
 const facet_tensor_info *facet_input_info(int32_t index);
 const facet_tensor_info *facet_output_info(int32_t index);
 
-/* Runs the model. Returns 0 on success, non-zero on failure (a NULL pointer
- * in `inputs` or `outputs`). */
+/* Runs the model. Returns 0 on success, non-zero on failure: 1 for a NULL
+ * pointer in `inputs` or `outputs`, 2 when the workspace for temporaries
+ * cannot be allocated. */
 int32_t facet_run(const void *const *inputs, void *const *outputs);
 
 #ifdef __cplusplus

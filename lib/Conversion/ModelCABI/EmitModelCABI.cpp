@@ -157,6 +157,49 @@ public:
         LLVM::SelectOp::create(b, loc, inRange, elem, null).getResult());
   }
 
+  /// The workspace of facet-plan-buffers: one cached block per library,
+  ///   static void *__facet_workspace;
+  ///   void *acquire() { void *w = xchg(&__facet_workspace, NULL);
+  ///                     return w ? w : aligned_alloc(64, bytes); }
+  ///   void release(void *w) { if (!cmpxchg(&__facet_workspace, NULL, w))
+  ///                             free(w); }
+  /// so that concurrent calls each get a workspace of their own (the
+  /// second one mallocs) and the common case allocates nothing. A
+  /// destructor frees the cached block when the library is unloaded.
+  void emitWorkspace(ArrayRef<int64_t> slots) {
+    Location loc = module.getLoc();
+    for (int64_t bytes : slots) {
+      slotOffsets.push_back(workspaceBytes);
+      workspaceBytes += static_cast<int64_t>(llvm::alignTo(bytes, 64));
+    }
+    LLVM::GlobalOp::create(b, loc, ptrTy, /*isConstant=*/false,
+                           LLVM::Linkage::Internal, kWorkspace, Attribute());
+    {
+      auto global = module.lookupSymbol<LLVM::GlobalOp>(kWorkspace);
+      OpBuilder::InsertionGuard guard(b);
+      b.createBlock(&global.getInitializerRegion());
+      LLVM::ReturnOp::create(b, loc, LLVM::ZeroOp::create(b, loc, ptrTy));
+    }
+    declare("aligned_alloc", ptrTy, {i64Ty, i64Ty});
+    declare("free", LLVM::LLVMVoidType::get(ctx), {ptrTy});
+    // void __facet_free_workspace(void) { free(xchg(&ws, NULL)); }
+    auto dtor = LLVM::LLVMFuncOp::create(
+        b, loc, "__facet_free_workspace",
+        LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx), {}),
+        LLVM::Linkage::Internal);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(dtor.addEntryBlock(b));
+      Value ws = takeWorkspace(loc);
+      LLVM::CallOp::create(b, loc, TypeRange{}, "free", ValueRange{ws});
+      LLVM::ReturnOp::create(b, loc, ValueRange{});
+    }
+    LLVM::GlobalDtorsOp::create(
+        b, loc, b.getArrayAttr({FlatSymbolRefAttr::get(dtor)}),
+        b.getI32ArrayAttr({65535}),
+        b.getArrayAttr({LLVM::ZeroAttr::get(ctx)}));
+  }
+
   /// `int32_t facet_run(const void *const *in, void *const *out)`.
   void emitRun(LLVM::LLVMFuncOp entry, size_t numInputs, size_t numOutputs) {
     Location loc = module.getLoc();
@@ -209,14 +252,89 @@ public:
     LLVM::CondBrOp::create(b, loc, anyNullElem, fail, ok);
 
     b.setInsertionPointToStart(ok);
+    if (!workspaceBytes) {
+      LLVM::CallOp::create(b, loc, entry, args);
+      LLVM::ReturnOp::create(b, loc, constI32(loc, 0));
+      return;
+    }
+    // ok:    w = xchg(&ws, NULL); if (!w) goto alloc; else goto run(w)
+    // alloc: w = aligned_alloc(64, bytes); if (!w) return 2; goto run(w)
+    // run:   entry(..., w); if (!cmpxchg(&ws, NULL, w)) free(w); return 0
+    Block *alloc = b.createBlock(&fn.getBody());
+    Block *oom = b.createBlock(&fn.getBody());
+    Block *run = b.createBlock(&fn.getBody(), {}, {ptrTy}, {loc});
+    Block *release = b.createBlock(&fn.getBody());
+    Block *done = b.createBlock(&fn.getBody());
+    b.setInsertionPointToEnd(ok);
+    Value cached = takeWorkspace(loc);
+    Value none =
+        LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::eq, cached, null);
+    LLVM::CondBrOp::create(b, loc, none, alloc, ValueRange{}, run,
+                           ValueRange{cached});
+    b.setInsertionPointToEnd(alloc);
+    Value fresh =
+        LLVM::CallOp::create(
+            b, loc, TypeRange{ptrTy}, "aligned_alloc",
+            ValueRange{constI64(loc, 64),
+                       constI64(loc, llvm::alignTo(workspaceBytes, 64))})
+            .getResult();
+    Value failed =
+        LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::eq, fresh, null);
+    LLVM::CondBrOp::create(b, loc, failed, oom, ValueRange{}, run,
+                           ValueRange{fresh});
+    b.setInsertionPointToEnd(oom);
+    LLVM::ReturnOp::create(b, loc, constI32(loc, 2));
+    b.setInsertionPointToEnd(run);
+    Value ws = run->getArgument(0);
+    for (int64_t offset : slotOffsets)
+      args.push_back(offset == 0 ? ws
+                                 : LLVM::GEPOp::create(
+                                       b, loc, ptrTy, b.getI8Type(), ws,
+                                       ArrayRef<LLVM::GEPArg>{constI64(loc, offset)})
+                                       .getResult());
     LLVM::CallOp::create(b, loc, entry, args);
+    Value slot = LLVM::AddressOfOp::create(b, loc, ptrTy, kWorkspace);
+    Value pair = LLVM::AtomicCmpXchgOp::create(
+        b, loc, slot, null, ws, LLVM::AtomicOrdering::acq_rel,
+        LLVM::AtomicOrdering::monotonic);
+    Value stored = LLVM::ExtractValueOp::create(b, loc, pair, 1);
+    LLVM::CondBrOp::create(b, loc, stored, done, release);
+    b.setInsertionPointToEnd(release);
+    LLVM::CallOp::create(b, loc, TypeRange{}, "free", ValueRange{ws});
+    LLVM::BrOp::create(b, loc, done);
+    b.setInsertionPointToEnd(done);
     LLVM::ReturnOp::create(b, loc, constI32(loc, 0));
   }
 
 private:
+  static constexpr StringLiteral kWorkspace = "__facet_workspace";
+
   Value constI32(Location loc, int32_t v) {
     return LLVM::ConstantOp::create(b, loc, i32Ty, b.getI32IntegerAttr(v));
   }
+  Value constI64(Location loc, int64_t v) {
+    return LLVM::ConstantOp::create(b, loc, i64Ty, b.getI64IntegerAttr(v));
+  }
+
+  /// Atomically takes the cached workspace (NULL if there is none).
+  Value takeWorkspace(Location loc) {
+    Value slot = LLVM::AddressOfOp::create(b, loc, ptrTy, kWorkspace);
+    Value null = LLVM::ZeroOp::create(b, loc, ptrTy);
+    return LLVM::AtomicRMWOp::create(b, loc, LLVM::AtomicBinOp::xchg, slot,
+                                     null, LLVM::AtomicOrdering::acq_rel);
+  }
+
+  void declare(StringRef name, Type result, ArrayRef<Type> params) {
+    if (module.lookupSymbol(name))
+      return;
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(module.getBody());
+    LLVM::LLVMFuncOp::create(b, module.getLoc(), name,
+                             LLVM::LLVMFunctionType::get(result, params));
+  }
+
+  int64_t workspaceBytes = 0;
+  SmallVector<int64_t> slotOffsets;
 
   ModuleOp module;
   MLIRContext *ctx;
@@ -247,7 +365,12 @@ struct EmitModelCABI : facet::impl::EmitModelCABIBase<EmitModelCABI> {
       return signalPassFailure();
     }
     auto fnTy = entryFn.getFunctionType();
-    size_t expected = inputs.size() + outputs.size();
+    // facet-plan-buffers adds one pointer per workspace slot.
+    SmallVector<int64_t> slots;
+    if (auto ws =
+            module->getAttrOfType<DenseI64ArrayAttr>("facet.workspace_slots"))
+      slots = llvm::to_vector(ws.asArrayRef());
+    size_t expected = inputs.size() + outputs.size() + slots.size();
     bool allPtrs = llvm::all_of(
         fnTy.getParams(), [](Type t) { return isa<LLVM::LLVMPointerType>(t); });
     if (fnTy.getNumParams() != expected || !allPtrs ||
@@ -261,6 +384,12 @@ struct EmitModelCABI : facet::impl::EmitModelCABIBase<EmitModelCABI> {
     entryFn->removeAttr("sym_visibility");
 
     ABIBuilder abi(module);
+    if (!slots.empty())
+      abi.emitWorkspace(slots);
+    // The contract (FacetModel.h): buffers never overlap.
+    for (unsigned i = 0; i < inputs.size() + outputs.size(); ++i)
+      entryFn.setArgAttr(i, LLVM::LLVMDialect::getNoAliasAttrName(),
+                         UnitAttr::get(module.getContext()));
     std::string inTable = abi.emitTable("__facet_input", inputs);
     std::string outTable = abi.emitTable("__facet_output", outputs);
     abi.emitConstantFn("facet_abi_version", FACET_ABI_VERSION);
