@@ -4,6 +4,7 @@
 
 #include "facet/Conversion/Passes.h"
 #include "facet/Dialect/Facet/IR/FacetDialect.h"
+#include "facet/Dialect/Facet/Transforms/Passes.h"
 #include "facet/Dialect/Factor/IR/FactorDialect.h"
 #include "facet/Dialect/Factor/Transforms/Passes.h"
 #include "facet/Factorize/Passes.h"
@@ -57,6 +58,7 @@ void facet::registerFacetPasses() {
   static bool done = [] {
     registerAllPasses();
     registerFacetConversionPasses();
+    registerFacetGraphPasses();
     registerFacetTransformsPasses();
     factor::registerFactorTransformsPasses();
     factorize::registerFactorizePasses();

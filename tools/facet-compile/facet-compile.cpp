@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "facet/Compiler/Compiler.h"
+#include "facet/Dialect/Facet/Transforms/Passes.h"
 #include "facet/Factorize/Driver.h"
 #include "facet/Import/OnnxImporter.h"
 
@@ -77,6 +78,11 @@ cl::opt<bool> tileContractions(
     "tile-contractions",
     cl::desc("Pack constant weights and tile/vectorize the contractions "
              "(default on; off leaves plain loops to LLVM, for comparisons)"),
+    cl::init(true), cl::cat(category));
+cl::opt<bool> raiseAttentionFlag(
+    "raise-attention",
+    cl::desc("Raise multi-head attention subgraphs to facet.attention and run "
+             "them as a fused kernel (default on; docs/Attention.md)"),
     cl::init(true), cl::cat(category));
 
 cl::OptionCategory factorCategory(
@@ -230,6 +236,7 @@ int main(int argc, char **argv) {
   const Emit emitKind = emit;
   const std::string reportFile = reportPath;
   const bool tile = tileContractions;
+  const bool raise = raiseAttentionFlag;
 
   if (optLevel < '0' || optLevel > '3')
     return fail(Twine("-O") + std::string(1, optLevel) +
@@ -380,6 +387,8 @@ int main(int argc, char **argv) {
     }
     if (!module)
       return 1;
+    if (raise)
+      facet::raiseAttention(*module);
     if (!factorizeFormat.empty()) {
       facet::factorize::DriverOptions fopts;
       fopts.factorize = factorOptions;

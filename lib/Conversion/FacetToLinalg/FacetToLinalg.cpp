@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "AttentionLowering.h"
 #include "facet/Conversion/Passes.h"
 #include "facet/Dialect/Facet/IR/FacetOps.h"
 
@@ -1060,6 +1061,7 @@ struct ConvertFacetToLinalg
                  ElementwiseLowering<AbsOp>, ElementwiseLowering<NotOp>,
                  ElementwiseLowering<GeluOp>, ElementwiseLowering<ClipOp>,
                  ElementwiseLowering<CastOp>>(ctx);
+    populateAttentionLoweringPatterns(patterns);
     if (failed(applyPartialConversion(module, target, std::move(patterns))))
       signalPassFailure();
   }
