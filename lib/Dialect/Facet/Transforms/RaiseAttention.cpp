@@ -589,6 +589,14 @@ void rewrite(const Match &m) {
   Value o4 = ReshapeOp::create(b, loc, mergedType, attn.getOutput());
   if (m.merge) {
     m.merge->getResult(0).replaceAllUsesWith(o4);
+    // The head merge's reshapes read the attention's output directly.
+    for (OpOperand &use : llvm::make_early_inc_range(o4.getUses()))
+      if (auto r = dyn_cast<ReshapeOp>(use.getOwner())) {
+        if (r.getType() == attn.getOutput().getType())
+          r.getResult().replaceAllUsesWith(attn.getOutput());
+        else
+          r.getInputMutable().assign(attn.getOutput());
+      }
   } else {
     Value back = TransposeOp::create(b, loc, m.pv->getResult(0).getType(), o4,
                                      b.getDenseI64ArrayAttr({0, 2, 1, 3}));

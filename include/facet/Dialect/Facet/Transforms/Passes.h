@@ -19,6 +19,9 @@ namespace facet {
 /// Raises the attention subgraphs of `module`; returns how many it raised.
 int64_t raiseAttention(mlir::ModuleOp module);
 
+/// Decode mode (the facet-kv-cache pass) with a cache of `size` rows.
+mlir::LogicalResult addKVCache(mlir::ModuleOp module, int64_t size);
+
 } // namespace facet
 
 #endif // FACET_DIALECT_FACET_TRANSFORMS_PASSES_H
