@@ -464,13 +464,13 @@ int main(int argc, char **argv) {
     if (emitKind == Emit::Facet)
       return writeText(output, [&](raw_ostream &os) { module->print(os); });
 
-    if (mlir::failed(facet::lowerToLinalg(*module)))
+    facet::LoweringOptions lowering = facet::loweringOptionsFor(codegen);
+    lowering.tileContractions = tile;
+    if (mlir::failed(facet::lowerToLinalg(*module, lowering)))
       return 1;
     if (emitKind == Emit::Linalg)
       return writeText(output, [&](raw_ostream &os) { module->print(os); });
 
-    facet::LoweringOptions lowering = facet::loweringOptionsFor(codegen);
-    lowering.tileContractions = tile;
     if (mlir::failed(facet::lowerToLLVMDialect(*module, lowering)))
       return 1;
     std::string error;

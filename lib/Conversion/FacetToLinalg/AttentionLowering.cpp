@@ -52,8 +52,6 @@ using namespace facet;
 
 namespace {
 
-constexpr int64_t kKeyBlock = 16;
-
 int64_t roundUp(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
 
 struct Kernel {
@@ -67,7 +65,8 @@ struct Kernel {
   }
   // Shapes.
   int64_t B = 0, Sq = 0, H = 0, G = 0, Dk = 0, Dv = 0, Skv = 0, P = 0;
-  int64_t Tcap = 0, Tpad = 0, Br = 1, Bc = kKeyBlock, SqPad = 0;
+  int64_t Tcap = 0, Tpad = 0, Br = 1, Bc = 16, SqPad = 0;
+  int64_t lanes = 8, accumulators = 8;
   bool causal = false, staticCache = false;
   int64_t causalOffset = 0;
   float scale = 1, fill = 0;
@@ -114,24 +113,39 @@ struct Kernel {
   }
 };
 
-/// State of the online softmax for Br rows: m_r, l_r, acc_r.
+/// Chunks of the Dv lanes of an output row: 8-wide, the last narrower.
+SmallVector<std::pair<int64_t, int64_t>> chunksOf(int64_t dv, int64_t lanes) {
+  SmallVector<std::pair<int64_t, int64_t>> out;
+  for (int64_t o = 0; o < dv; o += lanes)
+    out.push_back({o, std::min<int64_t>(lanes, dv - o)});
+  return out;
+}
+
+/// State of the online softmax for Br rows, carried by the key loop: the
+/// scratch block of probabilities, then per row m_r, l_r and the output
+/// accumulator acc_r in 8-lane chunks.
 struct RowState {
-  SmallVector<Value> m, l, acc;
+  Value scratch;
+  SmallVector<Value> m, l;
+  SmallVector<SmallVector<Value>> acc;
   SmallVector<Value> flat() const {
-    SmallVector<Value> out;
+    SmallVector<Value> out = {scratch};
     for (size_t r = 0; r < m.size(); ++r) {
       out.push_back(m[r]);
       out.push_back(l[r]);
-      out.push_back(acc[r]);
+      llvm::append_range(out, acc[r]);
     }
     return out;
   }
-  static RowState unflat(ValueRange v) {
+  static RowState unflat(ValueRange v, int64_t rows, int64_t chunks) {
     RowState s;
-    for (size_t r = 0; 3 * r + 2 < v.size(); ++r) {
-      s.m.push_back(v[3 * r]);
-      s.l.push_back(v[3 * r + 1]);
-      s.acc.push_back(v[3 * r + 2]);
+    s.scratch = v[0];
+    size_t i = 1;
+    for (int64_t r = 0; r < rows; ++r) {
+      s.m.push_back(v[i++]);
+      s.l.push_back(v[i++]);
+      s.acc.emplace_back(v.begin() + i, v.begin() + i + chunks);
+      i += chunks;
     }
     return s;
   }
@@ -142,9 +156,10 @@ RowState update(Kernel &k, const RowState &st, ArrayRef<Value> s, Value bi,
                 Value g, Value j0) {
   ImplicitLocOpBuilder &b = k.builder();
   RowState out;
-  SmallVector<Value> p;
   Value negInf = k.fconst(-std::numeric_limits<float>::infinity());
   Value zero = k.fconst(0);
+  Value scratch = st.scratch;
+  auto chunks = chunksOf(k.Dv, k.lanes);
   for (int64_t r = 0; r < k.Br; ++r) {
     Value mb = vector::ReductionOp::create(b, vector::CombiningKind::MAXNUMF,
                                            s[r]);
@@ -161,25 +176,45 @@ RowState update(Kernel &k, const RowState &st, ArrayRef<Value> s, Value bi,
     out.m.push_back(mNew);
     out.l.push_back(arith::AddFOp::create(
         b, arith::MulFOp::create(b, st.l[r], alpha), sum));
-    out.acc.push_back(
-        arith::MulFOp::create(b, st.acc[r], k.splat(alpha, k.Dv)));
-    p.push_back(pr);
+    SmallVector<Value> acc;
+    for (auto [c, chunk] : llvm::enumerate(chunks))
+      acc.push_back(arith::MulFOp::create(b, st.acc[r][c],
+                                          k.splat(alpha, chunk.second)));
+    out.acc.push_back(acc);
+    // p goes to memory so that the P·V step broadcasts it from there.
+    scratch = vector::TransferWriteOp::create(
+                  b, pr, scratch, ValueRange{k.idx(r), k.idx(0)},
+                  ArrayRef<bool>{true})
+                  .getResult();
   }
-  // acc += p · V[j0 .. j0+Bc): one V row per key, broadcast p per row.
-  Value zeroIdx = k.idx(0);
-  for (int64_t j = 0; j < k.Bc; ++j) {
-    Value row = vector::TransferReadOp::create(
-        b, k.vec(k.Dv), k.vt, ValueRange{bi, g, k.add(j0, k.idx(j)), zeroIdx},
-        k.fconst(0), ArrayRef<bool>{true});
-    for (int64_t r = 0; r < k.Br; ++r) {
-      Value pj = vector::ExtractOp::create(b, p[r], ArrayRef<int64_t>{j});
-      out.acc[r] = vector::FMAOp::create(b, k.splat(pj, k.Dv), row, out.acc[r]);
+  out.scratch = scratch;
+  // acc += p · V[j0 .. j0+Bc), a group of chunks at a time so that about
+  // eight accumulators are live: for each key, one V row slice, Br
+  // broadcasts of p.
+  int64_t group = std::max<int64_t>(1, k.accumulators / k.Br);
+  for (size_t c0 = 0; c0 < chunks.size(); c0 += group) {
+    size_t c1 = std::min(chunks.size(), c0 + group);
+    for (int64_t j = 0; j < k.Bc; ++j) {
+      SmallVector<Value> pj;
+      for (int64_t r = 0; r < k.Br; ++r)
+        pj.push_back(tensor::ExtractOp::create(
+            b, scratch, ValueRange{k.idx(r), k.idx(j)}));
+      Value row = k.add(j0, k.idx(j));
+      for (size_t c = c0; c < c1; ++c) {
+        auto [off, width] = chunks[c];
+        Value v = vector::TransferReadOp::create(
+            b, k.vec(width), k.vt, ValueRange{bi, g, row, k.idx(off)},
+            k.fconst(0), ArrayRef<bool>{true});
+        for (int64_t r = 0; r < k.Br; ++r)
+          out.acc[r][c] = vector::FMAOp::create(b, k.splat(pj[r], width), v,
+                                                out.acc[r][c]);
+      }
     }
   }
   return out;
 }
 
-/// scale · q[rows] · Kᵀ[:, j0 .. j0+Bc).
+/// scale · q[rows] · Kᵀ[:, j0 .. j0+Bc): Br x Bc/8 accumulators.
 SmallVector<Value> scores(Kernel &k, ArrayRef<Value> rows, Value bi, Value h,
                           Value g, Value j0) {
   ImplicitLocOpBuilder &b = k.builder();
@@ -267,7 +302,9 @@ Value keyOrValue(OpBuilder &nb, Location loc, Value fresh, Value past,
 }
 
 struct AttentionLowering : OpConversionPattern<AttentionOp> {
-  using OpConversionPattern::OpConversionPattern;
+  AttentionLowering(MLIRContext *ctx, int64_t lanes)
+      : OpConversionPattern(ctx), lanes(lanes) {}
+  int64_t lanes;
 
   LogicalResult
   matchAndRewrite(AttentionOp op, OpAdaptor adaptor,
@@ -289,8 +326,16 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
     k.staticCache = static_cast<bool>(op.getPastLength());
     k.P = op.getPastKey() ? op.getPastKey().getType().getDimSize(2) : 0;
     k.Tcap = op.getNumKeys();
+    // Br x Bc/lanes score accumulators, about as many as the registers
+    // allow (8 of AVX2's 16, 16 of AVX-512's 32): 4 rows, or 1 or 2 rows
+    // with longer key blocks when decoding.
+    k.lanes = lanes;
+    k.accumulators = lanes >= 16 ? 16 : 8;
+    k.Br = std::min<int64_t>(k.Sq, 4);
+    if (k.Br == 3)
+      k.Br = 4;
+    k.Bc = lanes * std::max<int64_t>(1, k.accumulators / k.Br);
     k.Tpad = roundUp(k.Tcap, k.Bc);
-    k.Br = std::min<int64_t>(k.Sq, k.Dv <= 16 ? 4 : k.Dv <= 32 ? 2 : 1);
     k.SqPad = roundUp(k.Sq, k.Br);
     k.causal = op.getCausal();
     k.causalOffset = op.getCausalOffset();
@@ -412,8 +457,11 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
   static Value buildLoops(Kernel &k, Value out) {
     ImplicitLocOpBuilder &b = k.builder();
     int64_t groups = k.H / k.G;
+    // The probabilities of one block, [Br, Bc], reused by every block.
+    Value scratch = tensor::EmptyOp::create(
+        b, ArrayRef<int64_t>{k.Br, k.Bc}, b.getF32Type());
     auto forB = scf::ForOp::create(
-        b, k.idx(0), k.idx(k.B), k.idx(1), ValueRange{out},
+        b, k.idx(0), k.idx(k.B), k.idx(1), ValueRange{out, scratch},
         [&](OpBuilder &b1, Location l1, Value bi, ValueRange o1) {
           auto forH = scf::ForOp::create(
               b1, l1, arith::ConstantIndexOp::create(b1, l1, 0),
@@ -429,8 +477,9 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
                       Kernel kk = k.at(ib);
                       Value g = arith::DivUIOp::create(
                           ib, h, arith::ConstantIndexOp::create(ib, groups));
-                      Value res = queryBlock(kk, o3[0], bi, h, g, i0);
-                      scf::YieldOp::create(ib, res);
+                      auto [res, scr] =
+                          queryBlock(kk, o3[0], o3[1], bi, h, g, i0);
+                      scf::YieldOp::create(ib, ValueRange{res, scr});
                     });
                 scf::YieldOp::create(b2, l2, forI.getResults());
               });
@@ -440,8 +489,9 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
   }
 
   /// One block of Br query rows from i0: all key blocks, then the result.
-  static Value queryBlock(Kernel &k, Value out, Value bi, Value h, Value g,
-                          Value i0) {
+  static std::pair<Value, Value> queryBlock(Kernel &k, Value out,
+                                            Value scratch, Value bi, Value h,
+                                            Value g, Value i0) {
     ImplicitLocOpBuilder &b = k.builder();
     SmallVector<Value> rows, rowsClamped;
     for (int64_t r = 0; r < k.Br; ++r) {
@@ -464,11 +514,17 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
       nFull = k.floorDiv(k.T, k.Bc);
       nEnd = nAll;
     }
+    auto chunks = chunksOf(k.Dv, k.lanes);
+    int64_t nChunks = chunks.size();
     RowState init;
+    init.scratch = scratch;
     for (int64_t r = 0; r < k.Br; ++r) {
       init.m.push_back(k.fconst(-std::numeric_limits<float>::infinity()));
       init.l.push_back(k.fconst(0));
-      init.acc.push_back(k.splat(k.fconst(0), k.Dv));
+      SmallVector<Value> acc;
+      for (auto [off, width] : chunks)
+        acc.push_back(k.splat(k.fconst(0), width));
+      init.acc.push_back(acc);
     }
 
     auto keyLoop = [&](Value lb, Value ub, RowState st, int phase) {
@@ -477,7 +533,7 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
           [&](OpBuilder &nb, Location loc, Value jb, ValueRange state) {
             ImplicitLocOpBuilder ib(loc, nb);
             Kernel kk = k.at(ib);
-            RowState cur = RowState::unflat(state);
+            RowState cur = RowState::unflat(state, kk.Br, nChunks);
             Value j0 = arith::MulIOp::create(ib, jb, kk.idx(kk.Bc));
             SmallVector<Value> s;
             Value jv;
@@ -550,11 +606,11 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
                 ib.setInsertionPointToStart(&ifOp.getElseRegion().front());
                 scf::YieldOp::create(ib, state);
               }
-              next = RowState::unflat(ifOp.getResults());
+              next = RowState::unflat(ifOp.getResults(), kk.Br, nChunks);
             }
             scf::YieldOp::create(ib, next.flat());
           });
-      return RowState::unflat(loop.getResults());
+      return RowState::unflat(loop.getResults(), k.Br, nChunks);
     };
 
     RowState st = keyLoop(k.idx(0), nFull, init, 0);
@@ -569,18 +625,24 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
                                         zero);
       Value inv = arith::SelectOp::create(
           b, pos, arith::DivFOp::create(b, k.fconst(1), st.l[r]), zero);
-      Value o = arith::MulFOp::create(b, st.acc[r], k.splat(inv, k.Dv));
-      out = vector::TransferWriteOp::create(b, o, out,
-                                            ValueRange{bi, rows[r], col},
-                                            ArrayRef<bool>{true})
-                .getResult();
+      for (auto [c, chunk] : llvm::enumerate(chunks)) {
+        Value o = arith::MulFOp::create(b, st.acc[r][c],
+                                        k.splat(inv, chunk.second));
+        out = vector::TransferWriteOp::create(
+                  b, o, out,
+                  ValueRange{bi, rows[r], k.add(col, k.idx(chunk.first))},
+                  ArrayRef<bool>{true})
+                  .getResult();
+      }
     }
-    return out;
+    return {out, st.scratch};
   }
 };
 
 } // namespace
 
-void facet::populateAttentionLoweringPatterns(RewritePatternSet &patterns) {
-  patterns.add<AttentionLowering>(patterns.getContext());
+void facet::populateAttentionLoweringPatterns(RewritePatternSet &patterns,
+                                              int64_t vectorLanes) {
+  patterns.add<AttentionLowering>(patterns.getContext(),
+                                  std::max<int64_t>(4, vectorLanes));
 }

@@ -7,7 +7,9 @@
 namespace facet {
 /// facet.attention -> a tiled online-softmax loop nest (scf + vector on
 /// tensors) and linalg.generics that lay out the keys and values.
-void populateAttentionLoweringPatterns(mlir::RewritePatternSet &patterns);
+/// `vectorLanes`: f32 lanes per vector register of the target.
+void populateAttentionLoweringPatterns(mlir::RewritePatternSet &patterns,
+                                       int64_t vectorLanes = 8);
 } // namespace facet
 
 #endif

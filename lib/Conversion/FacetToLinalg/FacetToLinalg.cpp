@@ -1016,6 +1016,7 @@ struct EinsumLowering : OpConversionPattern<EinsumOp> {
 
 struct ConvertFacetToLinalg
     : facet::impl::ConvertFacetToLinalgBase<ConvertFacetToLinalg> {
+  using ConvertFacetToLinalgBase::ConvertFacetToLinalgBase;
   void runOnOperation() override {
     ModuleOp module = getOperation();
     // Linalg lowering needs static shapes; say which op has none.
@@ -1061,7 +1062,7 @@ struct ConvertFacetToLinalg
                  ElementwiseLowering<AbsOp>, ElementwiseLowering<NotOp>,
                  ElementwiseLowering<GeluOp>, ElementwiseLowering<ClipOp>,
                  ElementwiseLowering<CastOp>>(ctx);
-    populateAttentionLoweringPatterns(patterns);
+    populateAttentionLoweringPatterns(patterns, vectorLanes);
     if (failed(applyPartialConversion(module, target, std::move(patterns))))
       signalPassFailure();
   }
