@@ -189,27 +189,43 @@ RowState update(Kernel &k, const RowState &st, ArrayRef<Value> s, Value bi,
   }
   out.scratch = scratch;
   // acc += p · V[j0 .. j0+Bc), a group of chunks at a time so that about
-  // eight accumulators are live: for each key, one V row slice, Br
-  // broadcasts of p.
+  // as many accumulators as registers allow are live: for each key (a
+  // loop, so that the code stays small), one V row slice, Br broadcasts of
+  // p from the scratch block.
   int64_t group = std::max<int64_t>(1, k.accumulators / k.Br);
   for (size_t c0 = 0; c0 < chunks.size(); c0 += group) {
     size_t c1 = std::min(chunks.size(), c0 + group);
-    for (int64_t j = 0; j < k.Bc; ++j) {
-      SmallVector<Value> pj;
-      for (int64_t r = 0; r < k.Br; ++r)
-        pj.push_back(tensor::ExtractOp::create(
-            b, scratch, ValueRange{k.idx(r), k.idx(j)}));
-      Value row = k.add(j0, k.idx(j));
-      for (size_t c = c0; c < c1; ++c) {
-        auto [off, width] = chunks[c];
-        Value v = vector::TransferReadOp::create(
-            b, k.vec(width), k.vt, ValueRange{bi, g, row, k.idx(off)},
-            k.fconst(0), ArrayRef<bool>{true});
-        for (int64_t r = 0; r < k.Br; ++r)
-          out.acc[r][c] = vector::FMAOp::create(b, k.splat(pj[r], width), v,
-                                                out.acc[r][c]);
-      }
-    }
+    SmallVector<Value> init;
+    for (int64_t r = 0; r < k.Br; ++r)
+      for (size_t c = c0; c < c1; ++c)
+        init.push_back(out.acc[r][c]);
+    auto loop = scf::ForOp::create(
+        b, k.idx(0), k.idx(k.Bc), k.idx(1), init,
+        [&](OpBuilder &nb, Location loc, Value j, ValueRange acc) {
+          ImplicitLocOpBuilder ib(loc, nb);
+          Kernel kk = k.at(ib);
+          SmallVector<Value> pj;
+          for (int64_t r = 0; r < kk.Br; ++r)
+            pj.push_back(tensor::ExtractOp::create(
+                ib, scratch, ValueRange{kk.idx(r), j}));
+          Value row = kk.add(j0, j);
+          SmallVector<Value> next(acc.begin(), acc.end());
+          for (size_t c = c0; c < c1; ++c) {
+            auto [off, width] = chunks[c];
+            Value v = vector::TransferReadOp::create(
+                ib, kk.vec(width), kk.vt, ValueRange{bi, g, row, kk.idx(off)},
+                kk.fconst(0), ArrayRef<bool>{true});
+            for (int64_t r = 0; r < kk.Br; ++r) {
+              size_t at = r * (c1 - c0) + (c - c0);
+              next[at] = vector::FMAOp::create(ib, kk.splat(pj[r], width), v,
+                                               next[at]);
+            }
+          }
+          scf::YieldOp::create(ib, next);
+        });
+    for (int64_t r = 0; r < k.Br; ++r)
+      for (size_t c = c0; c < c1; ++c)
+        out.acc[r][c] = loop.getResult(r * (c1 - c0) + (c - c0));
   }
   return out;
 }

@@ -60,7 +60,8 @@ struct KVCachePass : facet::impl::KVCacheBase<KVCachePass> {
       module.emitError("decode mode: no @main");
       return signalPassFailure();
     }
-    if (size < 1) {
+    int64_t rows = size;
+    if (rows < 1) {
       module.emitError("decode mode: the cache needs at least one row");
       return signalPassFailure();
     }
@@ -96,15 +97,15 @@ struct KVCachePass : facet::impl::KVCacheBase<KVCachePass> {
       }
       auto q = op.getQuery().getType();
       int64_t batch = q.getDimSize(0), skv = op.getKey().getType().getDimSize(1);
-      if (skv > size) {
+      if (skv > rows) {
         op.emitError("decode mode: ")
-            << skv << " new tokens do not fit a cache of " << size << " rows";
+            << skv << " new tokens do not fit a cache of " << rows << " rows";
         return signalPassFailure();
       }
       int64_t g = op.getKVHeads();
-      auto pkType = RankedTensorType::get({batch, g, size, op.getQKHeadSize()},
+      auto pkType = RankedTensorType::get({batch, g, rows, op.getQKHeadSize()},
                                           q.getElementType());
-      auto pvType = RankedTensorType::get({batch, g, size, op.getVHeadSize()},
+      auto pvType = RankedTensorType::get({batch, g, rows, op.getVHeadSize()},
                                           q.getElementType());
       unsigned at = main.getNumArguments();
       if (failed(main.insertArgument(at, pkType, {}, op.getLoc())) ||
@@ -133,7 +134,7 @@ struct KVCachePass : facet::impl::KVCacheBase<KVCachePass> {
     main.walk([&](GatherOp gather) {
       auto table = dyn_cast<RankedTensorType>(gather.getData().getType());
       Attribute attr;
-      if (!table || gather.getAxis() != 0 || table.getDimSize(0) < size ||
+      if (!table || gather.getAxis() != 0 || table.getDimSize(0) < rows ||
           !matchPattern(gather.getData(), m_Constant(&attr)) ||
           !isPositionRange(gather.getIndices()))
         return;
