@@ -969,7 +969,7 @@ LogicalResult Planner::plan(std::string &error, double keep) {
       a.emplace();
       for (size_t l = 0; l < lo.size(); ++l) {
         int64_t own = static_cast<int64_t>(
-            std::floor(eta * double(d.layers[l].layer.k * d.layers[l].layer.n)));
+            std::floor(eta * double(d.layers[l].layer.denseParams())));
         int pick = static_cast<int>(lo[l].options.size()) - 1; // dense
         for (size_t i = 0; i + 1 < lo[l].options.size(); ++i)
           if (lo[l].options[i].params <= own &&
