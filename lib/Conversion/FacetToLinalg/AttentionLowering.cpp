@@ -74,6 +74,7 @@ struct Kernel {
   Value q, kt, vt, mask; // mask: f32, rank 4 after reshaping (may be null)
   SmallVector<int64_t> maskShape;
   Value L, T; // index: past length (or P), keys attended
+  Value head;  // index: the head a query block belongs to (its scratch)
 
   Type f32() { return builder().getF32Type(); }
   VectorType vec(int64_t n) { return VectorType::get({n}, f32()); }
@@ -183,7 +184,7 @@ RowState update(Kernel &k, const RowState &st, ArrayRef<Value> s, Value bi,
     out.acc.push_back(acc);
     // p goes to memory so that the P·V step broadcasts it from there.
     scratch = vector::TransferWriteOp::create(
-                  b, pr, scratch, ValueRange{k.idx(r), k.idx(0)},
+                  b, pr, scratch, ValueRange{k.head, k.idx(r), k.idx(0)},
                   ArrayRef<bool>{true})
                   .getResult();
   }
@@ -207,7 +208,7 @@ RowState update(Kernel &k, const RowState &st, ArrayRef<Value> s, Value bi,
           SmallVector<Value> pj;
           for (int64_t r = 0; r < kk.Br; ++r)
             pj.push_back(tensor::ExtractOp::create(
-                ib, scratch, ValueRange{kk.idx(r), j}));
+                ib, scratch, ValueRange{kk.head, kk.idx(r), j}));
           Value row = kk.add(j0, j);
           SmallVector<Value> next(acc.begin(), acc.end());
           for (size_t c = c0; c < c1; ++c) {
@@ -473,9 +474,10 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
   static Value buildLoops(Kernel &k, Value out) {
     ImplicitLocOpBuilder &b = k.builder();
     int64_t groups = k.H / k.G;
-    // The probabilities of one block, [Br, Bc], reused by every block.
+    // The probabilities of one block, [Br, Bc] per head (heads may run on
+    // threads), reused by every block.
     Value scratch = tensor::EmptyOp::create(
-        b, ArrayRef<int64_t>{k.Br, k.Bc}, b.getF32Type());
+        b, ArrayRef<int64_t>{k.H, k.Br, k.Bc}, b.getF32Type());
     auto forB = scf::ForOp::create(
         b, k.idx(0), k.idx(k.B), k.idx(1), ValueRange{out, scratch},
         [&](OpBuilder &b1, Location l1, Value bi, ValueRange o1) {
@@ -491,6 +493,7 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
                     [&](OpBuilder &b3, Location l3, Value i0, ValueRange o3) {
                       ImplicitLocOpBuilder ib(l3, b3);
                       Kernel kk = k.at(ib);
+                      kk.head = h;
                       Value g = arith::DivUIOp::create(
                           ib, h, arith::ConstantIndexOp::create(ib, groups));
                       auto [res, scr] =
@@ -499,6 +502,9 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
                     });
                 scf::YieldOp::create(b2, l2, forI.getResults());
               });
+          // Heads are independent (disjoint output columns, their own
+          // scratch): with --threads they run as an OpenMP loop.
+          forH->setAttr("facet.parallel", b1.getUnitAttr());
           scf::YieldOp::create(b1, l1, forH.getResults());
         });
     return forB.getResult(0);

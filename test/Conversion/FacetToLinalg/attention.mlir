@@ -13,7 +13,7 @@
 // CHECK-NEXT: %[[KT:.*]] = linalg.generic
 // CHECK: tensor.empty() : tensor<1x2x16x8xf32>
 // CHECK-NEXT: %[[V:.*]] = linalg.generic
-// CHECK: tensor.empty() : tensor<4x16xf32>
+// CHECK: tensor.empty() : tensor<2x4x16xf32>
 // CHECK: scf.for %[[H:.*]] = %c0 to %c2 step %c1
 // CHECK: scf.for %[[I0:.*]] = %c0 to %c8 step %c4
 // CHECK: %[[FULL:[0-9]+]] = arith.floordivsi %{{.*}}, %c16 : index
@@ -29,7 +29,7 @@
 // CHECK-NOT: scf.for %{{.*}} = %[[END]]
 // CHECK: vector.transfer_write
 // AVX512-LABEL: func @causal
-// AVX512: tensor.empty() : tensor<4x64xf32>
+// AVX512: tensor.empty() : tensor<2x4x64xf32>
 // AVX512: vector.fma {{.*}} : vector<64xf32>
 // AVX512: vector.fma {{.*}} : vector<8xf32>
 func.func @causal(%x: tensor<1x8x16xf32>) -> tensor<1x8x16xf32> {
@@ -84,7 +84,7 @@ func.func @bool_mask(%x: tensor<1x8x16xf32>, %m: tensor<8x8xi1>) -> tensor<1x8x1
 // CHECK: %[[L:.*]] = tensor.extract %arg3[%c0] : tensor<1xi64>
 // CHECK: arith.index_cast %[[L]] : i64 to index
 // CHECK: tensor.empty() : tensor<1x2x4x64xf32>
-// CHECK: tensor.empty() : tensor<1x64xf32>
+// CHECK: tensor.empty() : tensor<2x1x64xf32>
 // CHECK: arith.ceildivsi
 // CHECK: vector.fma {{.*}} : vector<64xf32>
 // CHECK: tensor.empty() : tensor<1x2x32x4xf32>
