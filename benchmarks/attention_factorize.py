@@ -138,10 +138,12 @@ def main():
         dense = os.path.join(tmp, "dense.so")
         run([COMPILE, TINYGPT, "--shape=input_ids=1x128", "-o", dense])
         md.append(f"| dense | 1 | 0 | 1 | {perplexity(dense, ppl_x, ppl_y, count):.2f} |")
-        for label, flags in (("linear (projections by SVD)", []),
-                             ("linear + attn-lowrank", ["--factorize-attention=lowrank"]),
-                             ("linear + attn-auto", ["--factorize-attention=auto"])):
-            so = os.path.join(tmp, "m.so")
+        for i, (label, flags) in enumerate((
+                ("linear (projections by SVD)", []),
+                ("linear + attn-lowrank", ["--factorize-attention=lowrank"]),
+                ("linear + attn-auto", ["--factorize-attention=auto"]))):
+            # A fresh path each: a library loaded once stays loaded.
+            so = os.path.join(tmp, f"m{i}.so")
             report = os.path.join(tmp, "r.json")
             run([COMPILE, TINYGPT, "--shape=input_ids=1x128", "--factorize=svd",
                  "--keep=0.5", "--layers=/transformer/h", *flags,
