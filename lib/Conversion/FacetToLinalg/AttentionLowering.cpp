@@ -72,6 +72,7 @@ struct Kernel {
   float scale = 1, fill = 0;
   // Values.
   Value q, kt, vt, mask; // mask: f32, rank 4 after reshaping (may be null)
+  bool boolMask = false; // mask holds 1 (keep) / 0 (put the fill)
   SmallVector<int64_t> maskShape;
   Value L, T; // index: past length (or P), keys attended
   Value head;  // index: the head a query block belongs to (its scratch)
@@ -389,9 +390,9 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
                                         sc, lIdx, iv[0], iv[1], iv[2], iv[3]);
                     });
 
-    // The mask as f32 [mb, mh, mq, mk]: booleans add 0 or the fill; a key
-    // dimension that is not a whole number of blocks is padded (with 0:
-    // those keys are cut off by the bound T), so every read is in bounds.
+    // The mask as f32 [mb, mh, mq, mk] (booleans as 1 = keep, 0 = put the
+    // fill); a key dimension that is not a whole number of blocks is padded
+    // (those keys are cut off by the bound T), so every read is in bounds.
     if (Value m = adaptor.getMask()) {
       auto mt = cast<RankedTensorType>(m.getType());
       int64_t lead = 4 - mt.getRank();
@@ -404,7 +405,6 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
         SmallVector<int64_t> padded = shape;
         if (pad)
           padded[3] = roundUp(mk, k.Bc);
-        float fill = k.fill;
         Value src = m;
         m = generate(b, padded, [&](OpBuilder &nb, Location loc,
                                     ValueRange iv) {
@@ -424,9 +424,10 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
           Value v = tensor::ExtractOp::create(ib, src, at);
           if (isBool)
             v = arith::SelectOp::create(
-                ib, v, zero,
+                ib, v,
                 arith::ConstantOp::create(ib, ib.getF32Type(),
-                                          ib.getF32FloatAttr(fill)));
+                                          ib.getF32FloatAttr(1)),
+                zero);
           if (inside)
             v = arith::SelectOp::create(ib, inside, v, zero);
           return v;
@@ -435,6 +436,7 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
       }
       k.mask = m;
       k.maskShape = shape;
+      k.boolMask = isBool;
     }
 
     Value out = tensor::EmptyOp::create(
@@ -585,9 +587,17 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
                 s[r] = arith::SelectOp::create(
                     ib, masked, kk.splat(kk.fconst(kk.fill), kk.Bc), s[r]);
               }
-              if (kk.mask)
+              if (kk.mask && kk.boolMask) {
+                Value keep = arith::CmpFOp::create(
+                    ib, arith::CmpFPredicate::ONE,
+                    kk.maskBlock(bi, h, rowsClamped[r], j0),
+                    kk.splat(kk.fconst(0), kk.Bc));
+                s[r] = arith::SelectOp::create(
+                    ib, keep, s[r], kk.splat(kk.fconst(kk.fill), kk.Bc));
+              } else if (kk.mask) {
                 s[r] = arith::AddFOp::create(
                     ib, s[r], kk.maskBlock(bi, h, rowsClamped[r], j0));
+              }
               if (phase > 0) {
                 Value past = arith::CmpIOp::create(
                     ib, arith::CmpIPredicate::sge, jv, idxVec(kk.T));
