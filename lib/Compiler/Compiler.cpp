@@ -4,6 +4,7 @@
 
 #include "facet/Conversion/Passes.h"
 #include "facet/Dialect/Facet/IR/FacetDialect.h"
+#include "facet/Dialect/Facet/Transforms/Passes.h"
 #include "facet/Dialect/Factor/IR/FactorDialect.h"
 #include "facet/Dialect/Factor/Transforms/Passes.h"
 #include "facet/Factorize/Passes.h"
@@ -57,6 +58,7 @@ void facet::registerFacetPasses() {
   static bool done = [] {
     registerAllPasses();
     registerFacetConversionPasses();
+    registerFacetGraphPasses();
     registerFacetTransformsPasses();
     factor::registerFactorTransformsPasses();
     factorize::registerFactorizePasses();
@@ -65,10 +67,13 @@ void facet::registerFacetPasses() {
   (void)done;
 }
 
-std::string facet::facetToLinalgPipeline() {
+std::string
+facet::facetToLinalgPipeline(const LoweringOptions &options) {
   // Factorized contractions (factor dialect) lower after the graph ops, once
   // canonicalization has merged what cores it could.
-  return "builtin.module(convert-facet-to-linalg,canonicalize,cse,"
+  return "builtin.module(convert-facet-to-linalg{vector-lanes=" +
+         std::to_string(options.vectorLanes) +
+         "},canonicalize,cse,"
          "factor-choose-contraction-order,convert-factor-to-linalg,"
          "canonicalize,cse,facet-fuse-elementwise,canonicalize,cse)";
 }
@@ -207,8 +212,9 @@ LogicalResult facet::ensureModelSignature(ModuleOp module) {
   return success();
 }
 
-LogicalResult facet::lowerToLinalg(ModuleOp module) {
-  return runPipeline(module, facetToLinalgPipeline());
+LogicalResult facet::lowerToLinalg(ModuleOp module,
+                                  const LoweringOptions &options) {
+  return runPipeline(module, facetToLinalgPipeline(options));
 }
 
 LogicalResult facet::lowerToLLVMDialect(ModuleOp module,
@@ -474,7 +480,7 @@ LogicalResult facet::compileToLibrary(ModuleOp module,
                                       const LoweringOptions &lowering,
                                       StringRef outputPath,
                                       std::string &error) {
-  if (failed(lowerToLinalg(module)) ||
+  if (failed(lowerToLinalg(module, lowering)) ||
       failed(lowerToLLVMDialect(module, lowering))) {
     error = "lowering failed (see the diagnostics above)";
     return failure();

@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Attention.h"
 #include "Internal.h"
 
 #include "facet/Dialect/Facet/IR/FacetOps.h"
@@ -135,11 +136,41 @@ bool facet::factorize::detail::matchLinalgLinear(Operation *op, int &weight,
 }
 
 std::vector<Layer> facet::factorize::findLayers(ModuleOp module, bool linalg,
-                                                bool embeddings) {
+                                                bool embeddings,
+                                                bool attention) {
   std::vector<Layer> layers;
+  // Attention layers own their projections: those are not linear layers.
+  llvm::DenseSet<Operation *> owned;
+  if (attention && !linalg)
+    module.walk([&](facet::AttentionOp op) {
+      detail::AttentionSite site;
+      if (!detail::matchAttentionSite(op, site, /*read=*/false))
+        return;
+      for (const detail::Projection *p : {&site.q, &site.k, &site.v, &site.o})
+        owned.insert(p->ops.begin(), p->ops.end());
+    });
   module.walk([&](Operation *op) {
     Layer layer;
     layer.op = op;
+    if (owned.contains(op))
+      return;
+    if (attention && !linalg && isa<facet::AttentionOp>(op)) {
+      detail::AttentionSite site;
+      if (!detail::matchAttentionSite(op, site, /*read=*/false))
+        return;
+      layer.kind = Layer::Attention;
+      layer.k = site.q.in;
+      layer.n = site.heads * site.dk;
+      layer.m = site.batch * site.sq;
+      layer.params = site.q.in * site.heads * site.dk +
+                     site.k.in * site.heads * site.dk +
+                     site.v.in * site.heads * site.dv +
+                     site.heads * site.dv * site.o.out;
+      layer.activation = site.q.input;
+      layer.name = nameOf(op);
+      layers.push_back(layer);
+      return;
+    }
     if (!linalg) {
       if (auto mm = dyn_cast<facet::MatMulOp>(op)) {
         auto x = mm.getLhs().getType();

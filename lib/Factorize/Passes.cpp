@@ -61,7 +61,8 @@ LogicalResult toOptions(Operation *op, StringRef format, int64_t rank,
 
 LogicalResult run(ModuleOp module, const Options &o, bool linalg,
                   StringRef reportPath) {
-  std::vector<Layer> layers = findLayers(module, linalg, o.embeddings);
+  std::vector<Layer> layers =
+      findLayers(module, linalg, o.embeddings, o.attention.has_value());
   // In someone else's pipeline a module without layers is not an error.
   if (layers.empty() && o.layerPattern.empty()) {
     module.emitRemark() << "no layer to factorize";
@@ -93,6 +94,17 @@ struct FactorizeLinear
   void runOnOperation() override {
     Options o;
     o.embeddings = embeddings;
+    if (!attention.empty()) {
+      Format f;
+      if (!parseAttentionFormat(attention, f)) {
+        getOperation().emitError()
+            << "attention '" << attention
+            << "': expected lowrank, tucker or auto";
+        return signalPassFailure();
+      }
+      o.attention = f;
+    }
+    o.acceptAll = acceptAll;
     if (failed(toOptions(getOperation(), format, rank, energy, error, keep,
                          layers, minRank, allocation, o)) ||
         failed(run(getOperation(), o, /*linalg=*/false, report)))

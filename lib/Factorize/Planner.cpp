@@ -1,5 +1,6 @@
 //===- Planner.cpp - Options per layer, plans, rewriting ------------------===//
 
+#include "Attention.h"
 #include "Internal.h"
 
 #include "facet/Contraction/Network.h"
@@ -44,8 +45,24 @@ const char *facet::factorize::formatName(Format f) {
     return "tt";
   case Format::Auto:
     return "auto";
+  case Format::AttnLowRank:
+    return "attn-lowrank";
+  case Format::AttnTucker:
+    return "attn-tucker";
   }
   return "?";
+}
+
+bool facet::factorize::parseAttentionFormat(StringRef text, Format &f) {
+  if (text == "lowrank")
+    f = Format::AttnLowRank;
+  else if (text == "tucker")
+    f = Format::AttnTucker;
+  else if (text == "auto")
+    f = Format::Auto;
+  else
+    return false;
+  return true;
 }
 
 bool facet::factorize::parseFormat(StringRef text, Format &f) {
@@ -180,6 +197,7 @@ struct Candidate {
   NetworkCost cost;
   int svdRank = 0;      ///< SVD and Kronecker: terms kept
   int built = -1;       ///< index into LayerState::networks
+  int attnOption = -1;  ///< attention: index into LayerState::attnCandidates
 };
 
 struct LayerState {
@@ -204,6 +222,9 @@ struct LayerState {
   NetworkCost dense;
   LayerPlan plan;
   double seconds = 0;
+  // Attention layers (Attention.h).
+  facet::factorize::detail::AttentionAnalysisPtr attention;
+  std::vector<facet::factorize::detail::AttentionCandidate> attnCandidates;
 };
 
 CoreNetwork svdNetwork(const LayerState &st, int r) {
@@ -369,6 +390,7 @@ struct Planner::Impl {
   LogicalResult addTensorFormats(LayerState &st, Format f,
                                  std::string &error);
   LogicalResult addEmbedding(LayerState &st, std::string &error);
+  LogicalResult addAttention(LayerState &st, std::string &error);
   void addBuilt(LayerState &st, Format f, CoreNetwork net, double loss);
 };
 
@@ -668,8 +690,40 @@ LogicalResult Planner::Impl::addEmbedding(LayerState &st, std::string &error) {
   return success();
 }
 
+LogicalResult Planner::Impl::addAttention(LayerState &st, std::string &error) {
+  int64_t rank = options.policy == Policy::Rank
+                     ? static_cast<int64_t>(options.value)
+                     : 0;
+  double flops = 0, cost = 0;
+  if (failed(detail::analyzeAttention(st.layer, *options.attention, rank,
+                                      st.attention, st.attnCandidates, flops,
+                                      cost, error)))
+    return failure();
+  st.dense = {cost, flops};
+  for (size_t i = 0; i < st.attnCandidates.size(); ++i) {
+    const detail::AttentionCandidate &a = st.attnCandidates[i];
+    Candidate c;
+    c.format = a.format;
+    c.ranks = a.ranks;
+    c.params = a.params;
+    c.loss = a.loss;
+    c.error = a.error;
+    c.cost = {a.cost, a.flops};
+    c.accepted = options.acceptAll ||
+                 (c.params < st.layer.denseParams() &&
+                  c.cost.cost <= options.maxCostRatio * st.dense.cost);
+    c.belowFloor = *std::min_element(a.ranks.begin(), a.ranks.end()) <
+                   std::min<int64_t>(options.minRank, st.layer.n);
+    c.attnOption = static_cast<int>(i);
+    st.candidates.push_back(c);
+  }
+  return success();
+}
+
 LogicalResult Planner::Impl::analyzeLayer(LayerState &st, std::string &error) {
   const Layer &l = st.layer;
+  if (l.kind == Layer::Attention)
+    return addAttention(st, error);
   st.w = readWeight(l);
   if (st.w.empty()) {
     error = "layer '" + l.name + "': cannot read its constant weight";
@@ -826,6 +880,7 @@ static int pickPerLayer(const LayerState &st, const Options &o,
   if (o.policy == Policy::Rank) {
     for (size_t i = 0; i < cs.size(); ++i)
       if (st.layer.kind == Layer::Embedding ||
+          st.layer.kind == Layer::Attention ||
           (cs[i].format == o.format &&
            (cs[i].format == Format::TT || cs[i].format == Format::Tucker ||
             cs[i].format == Format::CP ||
@@ -858,11 +913,11 @@ static int pickPerLayer(const LayerState &st, const Options &o,
     std::string ranks;
     for (size_t i = 0; i < c.ranks.size(); ++i)
       ranks += (i ? "," : "") + std::to_string(c.ranks[i]);
-    if (c.params >= st.layer.k * st.layer.n)
+    if (c.params >= st.layer.denseParams())
       snprintf(buf, sizeof buf,
                "ranks %s hold %lld parameters, not fewer than dense (%lld)",
                ranks.c_str(), (long long)c.params,
-               (long long)(st.layer.k * st.layer.n));
+               (long long)st.layer.denseParams());
     else
       snprintf(buf, sizeof buf,
                "factored cost %.3g > dense %.3g at %lld rows (FLOPs + "
@@ -892,7 +947,7 @@ LogicalResult Planner::plan(std::string &error, double keep) {
     std::vector<facet::rank::LayerOptions> lo;
     std::vector<std::vector<int>> ids;
     for (const LayerState &st : d.layers) {
-      total += st.layer.k * st.layer.n;
+      total += st.layer.denseParams();
       facet::rank::LayerOptions opts;
       std::vector<int> id;
       for (size_t i = 0; i < st.candidates.size(); ++i)
@@ -901,7 +956,7 @@ LogicalResult Planner::plan(std::string &error, double keep) {
               {st.candidates[i].params, allocationLoss(st.candidates[i].loss)});
           id.push_back(static_cast<int>(i));
         }
-      opts.options.push_back({st.layer.k * st.layer.n, 0.0}); // dense
+      opts.options.push_back({st.layer.denseParams(), 0.0}); // dense
       id.push_back(-1);
       lo.push_back(opts);
       ids.push_back(id);
@@ -914,7 +969,7 @@ LogicalResult Planner::plan(std::string &error, double keep) {
       a.emplace();
       for (size_t l = 0; l < lo.size(); ++l) {
         int64_t own = static_cast<int64_t>(
-            std::floor(eta * double(d.layers[l].layer.k * d.layers[l].layer.n)));
+            std::floor(eta * double(d.layers[l].layer.denseParams())));
         int pick = static_cast<int>(lo[l].options.size()) - 1; // dense
         for (size_t i = 0; i + 1 < lo[l].options.size(); ++i)
           if (lo[l].options[i].params <= own &&
@@ -969,7 +1024,7 @@ LogicalResult Planner::plan(std::string &error, double keep) {
   for (size_t l = 0; l < d.layers.size(); ++l) {
     LayerState &st = d.layers[l];
     LayerPlan p;
-    p.paramsBefore = st.layer.k * st.layer.n;
+    p.paramsBefore = st.layer.denseParams();
     p.flopsBefore = st.dense.flops;
     p.costBefore = st.dense.cost;
     if (choice[l] < 0) {
@@ -1021,7 +1076,8 @@ LogicalResult Planner::apply(ModuleOp module, bool linalg,
   ctx->getOrLoadDialect<arith::ArithDialect>();
   ctx->getOrLoadDialect<tensor::TensorDialect>();
   ctx->getOrLoadDialect<linalg::LinalgDialect>();
-  std::vector<Layer> found = findLayers(module, linalg, d.options.embeddings);
+  std::vector<Layer> found = findLayers(module, linalg, d.options.embeddings,
+                                       d.options.attention.has_value());
   rep.modelParamsBefore = countModelParams(module);
   std::map<std::string, Layer> byName;
   for (Layer &l : found)
@@ -1040,6 +1096,15 @@ LogicalResult Planner::apply(ModuleOp module, bool linalg,
     if (st.plan.dense)
       continue;
     const Candidate &c = st.candidates[st.plan.option];
+    if (st.layer.kind == Layer::Attention) {
+      lr.plan.error = c.error;
+      st.plan.error = c.error;
+      if (failed(detail::rewriteAttention(target, *st.attention,
+                                          st.attnCandidates[c.attnOption],
+                                          error)))
+        return failure();
+      continue;
+    }
     CoreNetwork net = c.built >= 0 ? st.networks[c.built]
                       : c.format == Format::SVD
                           ? svdNetwork(st, c.svdRank)

@@ -98,7 +98,9 @@ std::string facet::factorize::reportToJson(const Report &r) {
     os << (i ? "," : "") << "\n    {";
     os << "\"name\": " << quote(l.layer.name);
     os << ", \"kind\": "
-       << quote(l.layer.kind == Layer::Embedding ? "embedding" : "linear");
+       << quote(l.layer.kind == Layer::Embedding   ? "embedding"
+                : l.layer.kind == Layer::Attention ? "attention"
+                                                   : "linear");
     os << ", \"shape\": [" << l.layer.k << ", " << l.layer.n << "]";
     os << ", \"rows\": " << l.layer.m;
     os << ", \"format\": " << quote(p.format);

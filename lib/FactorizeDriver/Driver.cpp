@@ -423,7 +423,9 @@ LogicalResult facet::factorize::factorizeModel(ModuleOp module,
     if (failed(collectCalibration(module, options, calibSets, calib, error)))
       return failure();
   }
-  Planner planner(findLayers(module, false, fo.embeddings), fo,
+  Planner planner(findLayers(module, false, fo.embeddings,
+                             fo.attention.has_value()),
+                  fo,
                   calibSets.empty() ? nullptr : &calib);
   if (failed(planner.analyze(error)))
     return failure();

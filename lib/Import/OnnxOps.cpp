@@ -447,6 +447,112 @@ template <bool Log> Results importSoftmax(NodeContext &c) {
   return reshape(c, single(sm), type.getShape());
 }
 
+/// ONNX Attention (opset 23): scaled dot-product attention of projected
+/// q/k/v, 3-D ([B, S, heads·D], with q_num_heads / kv_num_heads) or 4-D
+/// ([B, heads, S, D]); optional attn_mask, past_key/past_value (appended),
+/// is_causal; outputs Y and optionally present_key/present_value.
+Results importAttention(NodeContext &c) {
+  if (failed(expectInputs(c, 3, 6)))
+    return failure();
+  if (c.node.input_size() > 6)
+    return c.error() << "nonpad_kv_seqlen (opset 24) is not supported";
+  if (c.node.output_size() > 3 && !c.node.output(3).empty())
+    return c.error() << "the qk_matmul_output output is not supported";
+  if (floatAttr(c, "softcap", 0.0f) != 0.0f)
+    return c.error() << "softcap is not supported";
+  Value q = c.operands[0], k = c.operands[1], v = c.operands[2];
+  Value mask = optionalInput(c, 3), pastK = optionalInput(c, 4),
+        pastV = optionalInput(c, 5);
+  auto qt = typeOf(q), kt = typeOf(k), vt = typeOf(v);
+  int64_t rank = qt.getRank();
+  if ((rank != 3 && rank != 4) || kt.getRank() != rank ||
+      vt.getRank() != rank)
+    return c.error() << "Q, K and V must all be 3-D or all 4-D";
+  int64_t heads, kvHeads;
+  auto to3D = [&](Value x) -> FailureOr<Value> {
+    // [B, heads, S, D] -> [B, S, heads, D] -> [B, S, heads·D]
+    auto t = typeOf(x);
+    SmallVector<int64_t> s = {t.getDimSize(0), t.getDimSize(2),
+                              t.getDimSize(1), t.getDimSize(3)};
+    Results tr = finish(c, TransposeOp::create(
+                               c.b, c.loc,
+                               RankedTensorType::get(s, t.getElementType()), x,
+                               c.b.getDenseI64ArrayAttr({0, 2, 1, 3})));
+    if (failed(tr))
+      return failure();
+    Results r = reshape(c, single(tr), {s[0], s[1], s[2] * s[3]});
+    if (failed(r))
+      return failure();
+    return single(r);
+  };
+  if (rank == 4) {
+    if (c.attrs.count("q_num_heads") || c.attrs.count("kv_num_heads"))
+      return c.error() << "q_num_heads and kv_num_heads are for 3-D inputs";
+    heads = qt.getDimSize(1);
+    kvHeads = kt.getDimSize(1);
+    for (Value *x : {&q, &k, &v}) {
+      FailureOr<Value> r = to3D(*x);
+      if (failed(r))
+        return failure();
+      *x = *r;
+    }
+  } else {
+    heads = intAttr(c, "q_num_heads", 0);
+    kvHeads = intAttr(c, "kv_num_heads", 0);
+    if (heads < 1 || kvHeads < 1)
+      return c.error() << "3-D inputs need q_num_heads and kv_num_heads";
+  }
+  auto q3 = typeOf(q);
+  if (q3.getDimSize(2) % heads != 0)
+    return c.error() << "Q's hidden size " << q3.getDimSize(2)
+                     << " is not divisible by q_num_heads " << heads;
+  int64_t dk = q3.getDimSize(2) / heads;
+  float scale = c.attrs.count("scale")
+                    ? floatAttr(c, "scale", 1.0f)
+                    : static_cast<float>(1.0 / std::sqrt(double(dk)));
+  bool presents = c.node.output_size() > 1;
+  int64_t b = q3.getDimSize(0), sq = q3.getDimSize(1);
+  int64_t skv = typeOf(k).getDimSize(1);
+  int64_t p = pastK ? typeOf(pastK).getDimSize(2) : 0;
+  int64_t dv = typeOf(v).getDimSize(2) / std::max<int64_t>(kvHeads, 1);
+  auto elem = q3.getElementType();
+  auto outType = RankedTensorType::get({b, sq, heads * dv}, elem);
+  Type pkType, pvType;
+  if (presents) {
+    pkType = RankedTensorType::get({b, kvHeads, p + skv, dk}, elem);
+    pvType = RankedTensorType::get({b, kvHeads, p + skv, dv}, elem);
+  }
+  auto attn = AttentionOp::create(
+      c.b, c.loc, outType, pkType, pvType, q, k, v, mask, pastK, pastV,
+      /*past_length=*/Value(), c.b.getI64IntegerAttr(heads),
+      kvHeads == heads ? IntegerAttr() : c.b.getI64IntegerAttr(kvHeads),
+      c.b.getF32FloatAttr(scale),
+      c.b.getBoolAttr(intAttr(c, "is_causal", 0) != 0),
+      c.b.getI64IntegerAttr(0),
+      c.b.getF32FloatAttr(-std::numeric_limits<float>::infinity()));
+  Results y = finish(c, attn);
+  if (failed(y))
+    return failure();
+  SmallVector<Value> out = {attn.getOutput()};
+  if (rank == 4) {
+    Results r = reshape(c, out[0], {b, sq, heads, dv});
+    if (failed(r))
+      return failure();
+    Results tr = finish(
+        c, TransposeOp::create(c.b, c.loc,
+                               RankedTensorType::get({b, heads, sq, dv}, elem),
+                               single(r), c.b.getDenseI64ArrayAttr({0, 2, 1, 3})));
+    if (failed(tr))
+      return failure();
+    out[0] = single(tr);
+  }
+  if (presents) {
+    out.push_back(attn.getPresentKey());
+    out.push_back(attn.getPresentValue());
+  }
+  return out;
+}
+
 Results importLayerNorm(NodeContext &c) {
   if (failed(expectInputs(c, 2, 3)))
     return failure();
@@ -1138,6 +1244,10 @@ const llvm::StringMap<OpSpec> &facet::importer::onnxOpTable() {
       {"Cast", {importCast, {"to", "saturate"}}},
       {"Identity", {importIdentity, {}}},
       {"Softmax", {importSoftmax<false>, {"axis"}}},
+      {"Attention",
+       {importAttention,
+        {"is_causal", "kv_num_heads", "q_num_heads", "qk_matmul_output_mode",
+         "scale", "softcap", "softmax_precision"}}},
       {"LogSoftmax", {importSoftmax<true>, {"axis"}}},
       {"LayerNormalization",
        {importLayerNorm, {"axis", "epsilon", "stash_type"}}},

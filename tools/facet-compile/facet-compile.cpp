@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "facet/Compiler/Compiler.h"
+#include "facet/Dialect/Facet/Transforms/Passes.h"
 #include "facet/Factorize/Driver.h"
 #include "facet/Import/OnnxImporter.h"
 
@@ -78,6 +79,18 @@ cl::opt<bool> tileContractions(
     cl::desc("Pack constant weights and tile/vectorize the contractions "
              "(default on; off leaves plain loops to LLVM, for comparisons)"),
     cl::init(true), cl::cat(category));
+cl::opt<bool> raiseAttentionFlag(
+    "raise-attention",
+    cl::desc("Raise multi-head attention subgraphs to facet.attention and run "
+             "them as a fused kernel (default on; docs/Attention.md)"),
+    cl::init(true), cl::cat(category));
+cl::opt<int64_t> kvCache(
+    "kv-cache",
+    cl::desc("Decode mode: compile every attention against a static key/value "
+             "cache of N rows, with inputs past_length, past_key.<i>, "
+             "past_value.<i> and outputs present_key.<i>, present_value.<i> "
+             "(docs/Attention.md)"),
+    cl::value_desc("N"), cl::init(0), cl::cat(category));
 
 cl::OptionCategory factorCategory(
     "facet-compile factorization options (docs/Factorize.md)");
@@ -121,6 +134,12 @@ cl::opt<bool> factorizeEmbeddings(
     "embeddings",
     cl::desc("Also factorize embedding tables (Gather on a constant) as TT"),
     cl::cat(factorCategory));
+cl::opt<std::string> factorizeAttention(
+    "factorize-attention",
+    cl::desc("Also factorize attention layers under the same policy: lowrank "
+             "(per-head W_Q·W_Kᵀ and W_V·W_O) | tucker (head-shared) | auto "
+             "(docs/Attention.md)"),
+    cl::value_desc("format"), cl::cat(factorCategory));
 cl::opt<int64_t> minRank(
     "min-rank", cl::desc("Smallest rank a budget gives any layer (default 4)"),
     cl::init(4), cl::cat(factorCategory));
@@ -230,6 +249,8 @@ int main(int argc, char **argv) {
   const Emit emitKind = emit;
   const std::string reportFile = reportPath;
   const bool tile = tileContractions;
+  const bool raise = raiseAttentionFlag;
+  const int64_t cacheRows = kvCache;
 
   if (optLevel < '0' || optLevel > '3')
     return fail(Twine("-O") + std::string(1, optLevel) +
@@ -290,7 +311,8 @@ int main(int argc, char **argv) {
       if (f.given)
         given.push_back(&f);
     bool factorFlags = !given.empty() || !layerPattern.empty() ||
-                       factorizeEmbeddings || !calibrationDir.empty() ||
+                       factorizeEmbeddings || !factorizeAttention.empty() ||
+                       !calibrationDir.empty() ||
                        !validationDir.empty() || !reportFile.empty() ||
                        minRank.getNumOccurrences() ||
                        allocationKind.getNumOccurrences() ||
@@ -316,6 +338,16 @@ int main(int argc, char **argv) {
       factorOptions.value = given[0]->value;
       factorOptions.layerPattern = layerPattern;
       factorOptions.embeddings = factorizeEmbeddings;
+      if (!factorizeAttention.empty()) {
+        facet::factorize::Format af;
+        if (!facet::factorize::parseAttentionFormat(factorizeAttention, af))
+          return fail("--factorize-attention=" + factorizeAttention +
+                      ": unknown format; expected lowrank, tucker or auto");
+        if (!raise)
+          return fail("--factorize-attention needs the attention raising "
+                      "(--raise-attention)");
+        factorOptions.attention = af;
+      }
       factorOptions.minRank = minRank;
       if (allocationKind == "uniform")
         factorOptions.allocation = facet::factorize::Allocation::Uniform;
@@ -380,6 +412,8 @@ int main(int argc, char **argv) {
     }
     if (!module)
       return 1;
+    if (raise)
+      facet::raiseAttention(*module);
     if (!factorizeFormat.empty()) {
       facet::factorize::DriverOptions fopts;
       fopts.factorize = factorOptions;
@@ -417,16 +451,26 @@ int main(int argc, char **argv) {
         }
       }
     }
+    if (cacheRows != 0) {
+      if (!raise)
+        return fail("--kv-cache needs the attention raising "
+                    "(--raise-attention)");
+      if (cacheRows < 1)
+        return fail("--kv-cache=" + std::to_string(cacheRows) +
+                    ": the cache needs at least one row");
+      if (mlir::failed(facet::addKVCache(*module, cacheRows)))
+        return 1;
+    }
     if (emitKind == Emit::Facet)
-      return writeText(output, [&](raw_ostream &os) { module->print(os); });
-
-    if (mlir::failed(facet::lowerToLinalg(*module)))
-      return 1;
-    if (emitKind == Emit::Linalg)
       return writeText(output, [&](raw_ostream &os) { module->print(os); });
 
     facet::LoweringOptions lowering = facet::loweringOptionsFor(codegen);
     lowering.tileContractions = tile;
+    if (mlir::failed(facet::lowerToLinalg(*module, lowering)))
+      return 1;
+    if (emitKind == Emit::Linalg)
+      return writeText(output, [&](raw_ostream &os) { module->print(os); });
+
     if (mlir::failed(facet::lowerToLLVMDialect(*module, lowering)))
       return 1;
     std::string error;

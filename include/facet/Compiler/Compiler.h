@@ -60,7 +60,8 @@ struct LoweringOptions {
 LoweringOptions loweringOptionsFor(const CodegenOptions &options);
 
 /// Textual pass pipelines of each phase (documented in docs/Pipeline.md).
-std::string facetToLinalgPipeline();
+/// (`options.vectorLanes` sizes the fused attention kernel's blocks.)
+std::string facetToLinalgPipeline(const LoweringOptions &options = {});
 std::string linalgToLLVMPipeline(const LoweringOptions &options = {});
 
 /// Gives a module parsed from MLIR text (not imported from ONNX) the
@@ -70,7 +71,8 @@ std::string linalgToLLVMPipeline(const LoweringOptions &options = {});
 mlir::LogicalResult ensureModelSignature(mlir::ModuleOp module);
 
 /// facet dialect -> linalg/tensor/arith.
-mlir::LogicalResult lowerToLinalg(mlir::ModuleOp module);
+mlir::LogicalResult lowerToLinalg(mlir::ModuleOp module,
+                                  const LoweringOptions &options = {});
 /// linalg on tensors -> LLVM dialect with the C ABI of FacetModel.h.
 mlir::LogicalResult lowerToLLVMDialect(mlir::ModuleOp module,
                                        const LoweringOptions &options = {});

@@ -10,14 +10,22 @@ def ConvertFacetToLinalg : Pass<"convert-facet-to-linalg", "mlir::ModuleOp"> {
     Rewrites every `facet` op into upstream tensor-level IR: contractions into
     `linalg.matmul` or `linalg.generic` (transposes and batch broadcasting in
     the indexing maps), elementwise ops with numpy broadcasting into
-    `linalg.generic`, constants into `arith.constant`. Requires static shapes;
+    `linalg.generic`, constants into `arith.constant`, `facet.attention`
+    into the fused online-softmax kernel (docs/Attention.md). Requires static shapes;
     an op with a dynamic shape is an error naming the op.
   }];
   let dependentDialects = [
     "mlir::arith::ArithDialect",
     "mlir::linalg::LinalgDialect",
     "mlir::math::MathDialect",
+    "mlir::scf::SCFDialect",
     "mlir::tensor::TensorDialect",
+    "mlir::vector::VectorDialect",
+  ];
+  let options = [
+    Option<"vectorLanes", "vector-lanes", "int64_t", "8",
+           "f32 lanes per vector register (8 AVX2, 16 AVX-512): the block "
+           "sizes of the fused attention kernel">,
   ];
 }
 

@@ -26,22 +26,32 @@
 #include "mlir/Support/LLVM.h"
 
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
 
 namespace facet::factorize {
 
-enum class Format { SVD, Kronecker, CP, Tucker, TT, Auto };
+enum class Format {
+  SVD, Kronecker, CP, Tucker, TT, Auto,
+  /// Attention layers (docs/Attention.md): low-rank per-head bilinear forms
+  /// W_Q,h·W_K,hᵀ and W_V,h·W_O,h; head-shared Tucker of the projections.
+  AttnLowRank, AttnTucker
+};
 enum class Policy { Rank, Energy, Error, Keep, Fidelity };
 /// How a keep ratio η is spread over layers: `Global` minimizes the summed
 /// loss under one budget (exact DP); `Uniform` gives every layer η of its
 /// own parameters (the classic baseline, and sometimes the more faithful).
 enum class Allocation { Global, Uniform };
 
-/// "svd", "kronecker", "cp", "tucker", "tt", "auto".
+/// "svd", "kronecker", "cp", "tucker", "tt", "auto" (and "attn-lowrank",
+/// "attn-tucker").
 const char *formatName(Format f);
 bool parseFormat(llvm::StringRef text, Format &f);
+/// The attention formats of --factorize-attention: "lowrank" (AttnLowRank),
+/// "tucker" (AttnTucker), "auto" (both compete).
+bool parseAttentionFormat(llvm::StringRef text, Format &f);
 
 struct Options {
   Format format = Format::SVD;
@@ -53,6 +63,10 @@ struct Options {
   std::string layerPattern;
   /// Also factorize embedding tables (Gather on a constant) as TT.
   bool embeddings = false;
+  /// Also factorize attention layers (facet.attention and its projections,
+  /// which then are not linear layers) in this format: AttnLowRank,
+  /// AttnTucker or Auto; unset, projections are linear layers.
+  std::optional<Format> attention;
   /// No layer's rank goes below this (clipped to the layer's shape), so a
   /// global allocation never cuts a small but vital layer to nothing.
   int64_t minRank = 4;
@@ -64,6 +78,10 @@ struct Options {
   Allocation allocation = Allocation::Global;
   /// Per-layer progress on stderr.
   bool progress = false;
+  /// Verification only: attention candidates are accepted even when they
+  /// are not smaller or cheaper than dense (e.g. full rank, which must
+  /// reproduce the dense layer).
+  bool acceptAll = false;
 };
 
 /// Input statistics of one layer: Gram = XᵀX over `rows` rows.
@@ -78,8 +96,13 @@ using Calibration = std::map<std::string, Gram>;
 /// One layer as found in a module.
 struct Layer {
   std::string name;
-  enum Kind { Linear, Embedding } kind = Linear;
-  int64_t k = 0, n = 0; ///< W is [K, N] (y = x·W); tables are [K = rows, N]
+  enum Kind { Linear, Embedding, Attention } kind = Linear;
+  /// W is [K, N] (y = x·W); tables are [K = rows, N]; attention: K is the
+  /// model width, N = heads × head size.
+  int64_t k = 0, n = 0;
+  /// Attention: the weights of its four projections.
+  int64_t params = 0;
+  int64_t denseParams() const { return kind == Attention ? params : k * n; }
   int64_t m = 0;        ///< activation rows at the compiled shapes
   mlir::Operation *op = nullptr;
   mlir::Value activation; ///< the layer's input (indices for embeddings)
@@ -89,9 +112,11 @@ struct Layer {
 /// a constant 2-D weight, facet.gather on a constant table) or, when
 /// `linalg` is set, upstream level (linalg.matmul / contraction generics
 /// with a constant 2-D operand). Deterministic order (a walk). Names come
-/// from the ops' NameLoc (ONNX node names), else "layer_<i>".
+/// from the ops' NameLoc (ONNX node names), else "layer_<i>". With
+/// `attention`, each facet.attention whose q/k/v/o projections have constant
+/// weights is one Attention layer and its projections are not linear layers.
 std::vector<Layer> findLayers(mlir::ModuleOp module, bool linalg,
-                              bool embeddings);
+                              bool embeddings, bool attention = false);
 
 /// What the plan chose for one layer.
 struct LayerPlan {

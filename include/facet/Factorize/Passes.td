@@ -38,7 +38,13 @@ def FactorizeLinear : Pass<"facet-factorize-linear", "mlir::ModuleOp"> {
   }];
   let options = !listconcat(FactorizeOptions, [
     Option<"embeddings", "embeddings", "bool", "false",
-           "Also factorize embedding tables (TT)">
+           "Also factorize embedding tables (TT)">,
+    Option<"attention", "attention", "std::string", "\"\"",
+           "Also factorize attention layers: lowrank | tucker | auto "
+           "(docs/Attention.md)">,
+    Option<"acceptAll", "accept-all", "bool", "false",
+           "Verification: accept attention factorizations that are not "
+           "smaller or cheaper than dense (full rank must be exact)">
   ]);
   let dependentDialects = ["facet::factor::FactorDialect",
                            "mlir::tensor::TensorDialect",

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "AttentionLowering.h"
 #include "facet/Conversion/Passes.h"
 #include "facet/Dialect/Facet/IR/FacetOps.h"
 
@@ -1015,6 +1016,7 @@ struct EinsumLowering : OpConversionPattern<EinsumOp> {
 
 struct ConvertFacetToLinalg
     : facet::impl::ConvertFacetToLinalgBase<ConvertFacetToLinalg> {
+  using ConvertFacetToLinalgBase::ConvertFacetToLinalgBase;
   void runOnOperation() override {
     ModuleOp module = getOperation();
     // Linalg lowering needs static shapes; say which op has none.
@@ -1060,6 +1062,7 @@ struct ConvertFacetToLinalg
                  ElementwiseLowering<AbsOp>, ElementwiseLowering<NotOp>,
                  ElementwiseLowering<GeluOp>, ElementwiseLowering<ClipOp>,
                  ElementwiseLowering<CastOp>>(ctx);
+    populateAttentionLoweringPatterns(patterns, vectorLanes);
     if (failed(applyPartialConversion(module, target, std::move(patterns))))
       signalPassFailure();
   }

@@ -10,6 +10,8 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include <limits>
+
 #define GET_OP_CLASSES
 #include "facet/Dialect/Facet/IR/FacetOps.h.inc"
 

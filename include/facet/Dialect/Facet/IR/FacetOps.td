@@ -355,6 +355,82 @@ def Facet_EinsumOp : Facet_Op<"einsum", [Pure]> {
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// Attention (raised from the exporters' subgraphs, or ONNX Attention-23)
+//===----------------------------------------------------------------------===//
+
+def Facet_AttentionOp : Facet_Op<"attention", [Pure, AttrSizedOperandSegments,
+    AttrSizedResultSegments]> {
+  let summary = "Multi-head scaled dot-product attention on projected q/k/v";
+  let description = [{
+    The core of multi-head attention, after the Q/K/V projections and before
+    the output projection (those stay `facet.matmul`/`facet.gemm`, see
+    docs/Attention.md for why). With H = `num_heads`, G = `kv_num_heads`
+    (default H; H must be a multiple of G, head h reads key/value head
+    h / (H / G)):
+
+    - `query` [B, Sq, H·Dk], `key` [B, Skv, G·Dk], `value` [B, Skv, G·Dv],
+      heads contiguous in the last dimension (ONNX's 3-D layout);
+    - keys/values: with `past_key` [B, G, P, Dk] / `past_value` [B, G, P, Dv]
+      the new ones are appended (T = P + Skv keys); with `past_length` as
+      well (a [1] integer tensor L, the *static cache* of decode mode) the
+      past holds L valid rows of P, the new ones are written at rows
+      L .. L+Skv-1 and T = L + Skv keys are attended (the rest ignored);
+      without a past T = Skv;
+    - s[b,h,i,j] = `scale` · Σ_d q[b,i,h,d]·k[b,h,j,d];
+    - `causal`: s = `mask_fill` where j > i + `causal_offset` + (P, or L),
+      the key index counted from the first key;
+    - `mask` (optional), broadcast (numpy, right-aligned) to [B, H, Sq, T]:
+      a float mask is added to s (after the causal fill); an i1 mask keeps
+      s where true and puts `mask_fill` elsewhere;
+    - p = softmax over j (a row whose scores are all -inf gives zeros);
+      output[b,i,h·Dv+e] = Σ_j p[b,h,i,j]·v[b,h,j,e]: [B, Sq, H·Dv].
+    - `present_key` / `present_value` (optional results): the keys and
+      values attended, [B, G, T, D] (static cache: [B, G, P, D], the cache
+      with the new rows written).
+
+    ```mlir
+    %o = facet.attention %q, %k, %v mask %m : tensor<2x1x1x8xf32>
+        {num_heads = 12 : i64, scale = 0.176776692 : f32}
+        : (tensor<2x8x384xf32>, tensor<2x8x384xf32>, tensor<2x8x384xf32>)
+        -> tensor<2x8x384xf32>
+    ```
+  }];
+  let arguments = (ins Facet_FloatTensor:$query, Facet_FloatTensor:$key,
+      Facet_FloatTensor:$value, Optional<Facet_AnyTensor>:$mask,
+      Optional<Facet_FloatTensor>:$past_key,
+      Optional<Facet_FloatTensor>:$past_value,
+      Optional<Facet_IndexTensor>:$past_length,
+      I64Attr:$num_heads, OptionalAttr<I64Attr>:$kv_num_heads, F32Attr:$scale,
+      DefaultValuedAttr<BoolAttr, "false">:$causal,
+      DefaultValuedAttr<I64Attr, "0">:$causal_offset,
+      DefaultValuedAttr<F32Attr, "-std::numeric_limits<float>::infinity()">:$mask_fill);
+  let results = (outs Facet_FloatTensor:$output,
+      Optional<Facet_FloatTensor>:$present_key,
+      Optional<Facet_FloatTensor>:$present_value);
+  let assemblyFormat = [{
+    $query `,` $key `,` $value (`mask` $mask^ `:` type($mask))?
+    (`past` `(` $past_key^ `,` $past_value `:` type($past_key) `,` type($past_value) `)`)?
+    (`past_length` $past_length^ `:` type($past_length))?
+    attr-dict `:` `(` type($query) `,` type($key) `,` type($value) `)` `->`
+    type($output) (`,` type($present_key)^ `,` type($present_value))?
+  }];
+  let extraClassDeclaration = [{
+    /// H / G, the heads and key/value heads.
+    int64_t getHeads() { return getNumHeadsAttr().getInt(); }
+    int64_t getKVHeads() {
+      return getKvNumHeads() ? static_cast<int64_t>(*getKvNumHeads())
+                             : getHeads();
+    }
+    /// Dk and Dv, the head sizes of query/key and of value.
+    int64_t getQKHeadSize();
+    int64_t getVHeadSize();
+    /// T, the keys attended, when static (not with `past_length`).
+    int64_t getNumKeys();
+  }];
+  let hasVerifier = 1;
+}
+
 def Facet_IdentityOp : Facet_Op<"identity", [Pure,
     SameOperandsAndResultType]> {
   let summary = "ONNX Identity";
