@@ -31,13 +31,6 @@ namespace {
 using MatrixD = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic>;
 constexpr double kMemoryWeight = 8.0; // as the planner's cost model
 
-bool constantValues(Value v, std::vector<double> &out) {
-  Attribute attr;
-  if (!v || !matchPattern(v, m_Constant(&attr)))
-    return false;
-  return facet::factor::readConstant(v, out);
-}
-
 /// A constant bias that broadcasts as [out] (any leading 1s).
 bool biasOf(Value v, int64_t out, std::vector<float> &bias, bool read) {
   auto t = dyn_cast<RankedTensorType>(v.getType());

@@ -4,7 +4,10 @@ replaced (Where(mask, scores, fill)) by a fill that does not swamp them
 graph input [B, 1, S, S]: rows whose keys are all masked softmax over the
 fill, which the raised op must reproduce.
 
-  make_eager_boolmask.py -o model.onnx [--fill F]
+  make_eager_boolmask.py -o model.onnx [--fill F] [--emit-mask DIR]
+
+--emit-mask writes DIR/mask.npy: causal, with the first query row of batch 0
+masked entirely and a padded key in batch 1.
 """
 import argparse
 
@@ -18,6 +21,7 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("-o", required=True)
     ap.add_argument("--fill", type=float, default=-1e4)
+    ap.add_argument("--emit-mask", metavar="DIR")
     args = ap.parse_args()
     f = TensorProto.FLOAT
     inits = [numpy_helper.from_array(np.array([B, S, H, D], np.int64), "split"),
@@ -49,3 +53,10 @@ if __name__ == "__main__":
     m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
     m.ir_version = 8
     onnx.save(m, args.o)
+    if args.emit_mask:
+        import os
+        os.makedirs(args.emit_mask, exist_ok=True)
+        mask = np.tril(np.ones((S, S), bool))[None, None].repeat(B, 0)
+        mask[0, 0, 0, :] = False
+        mask[1, 0, :, 2] = False
+        np.save(os.path.join(args.emit_mask, "mask.npy"), mask)
