@@ -507,6 +507,26 @@ LogicalResult Planner::Impl::addSvd(LayerState &st, std::string &error) {
   return success();
 }
 
+/// The largest bond rank a TT-matrix of these row and column modes can
+/// have (its cores' modes are rows[i]·cols[i]; bond k is bounded by the
+/// product of the modes on either side). A budget's rank ladder stops there.
+static int64_t largestTTMatrixBond(const std::vector<int64_t> &rows,
+                                   const std::vector<int64_t> &cols) {
+  std::vector<int64_t> modes;
+  for (size_t i = 0; i < rows.size() && i < cols.size(); ++i)
+    modes.push_back(rows[i] * cols[i]);
+  int64_t best = 1;
+  for (size_t k = 1; k < modes.size(); ++k) {
+    int64_t left = 1, right = 1;
+    for (size_t i = 0; i < k; ++i)
+      left *= modes[i];
+    for (size_t i = k; i < modes.size(); ++i)
+      right *= modes[i];
+    best = std::max(best, std::min(left, right));
+  }
+  return best;
+}
+
 LogicalResult Planner::Impl::addKronecker(LayerState &st, std::string &error) {
   const Layer &l = st.layer;
   st.kIn = split2(l.k);
@@ -594,8 +614,12 @@ LogicalResult Planner::Impl::addTensorFormats(LayerState &st, Format f,
   default:
     // A ladder of sizes for the budget allocation.
     if (f == Format::TT) {
-      for (int64_t r : {2, 4, 8, 12, 16, 24, 32, 48, 64, 96, 128})
-        truncs.push_back(decomp::Truncation::rank(r));
+      int64_t bound = largestTTMatrixBond(kIn, kOut);
+      for (int64_t r : {2, 4, 8, 12, 16, 24, 32, 48, 64, 96, 128}) {
+        truncs.push_back(decomp::Truncation::rank(std::min(r, bound)));
+        if (r >= bound)
+          break; // larger ranks are the same train
+      }
     } else if (f == Format::Tucker) {
       for (double frac : {0.125, 0.25, 0.375, 0.5, 0.625, 0.75}) {
         std::vector<int64_t> r;
@@ -668,9 +692,14 @@ LogicalResult Planner::Impl::addEmbedding(LayerState &st, std::string &error) {
     truncs.push_back(decomp::Truncation::error(
         std::max(1e-6, std::sqrt(std::max(0.0, 1 - options.value)))));
     break;
-  default:
-    for (int64_t r : {4, 8, 16, 24, 32, 48, 64, 96, 128, 192, 256})
-      truncs.push_back(decomp::Truncation::rank(r));
+  default: {
+    int64_t bound = largestTTMatrixBond(rowDims, colDims);
+    for (int64_t r : {4, 8, 16, 24, 32, 48, 64, 96, 128, 192, 256}) {
+      truncs.push_back(decomp::Truncation::rank(std::min(r, bound)));
+      if (r >= bound)
+        break;
+    }
+  }
   }
   decomp::Options dopts;
   dopts.svd = padded * l.n > (1 << 22) ? decomp::SvdMethod::Randomized

@@ -6,6 +6,7 @@ something to find). Optionally writes input sets for --calibration and
 --validation: DIR/set<i>/x.npy.
 
   make_factor_model.py -o model.onnx [--batch 16] [--sets DIR N SEED]...
+                       [--dims K H N]   (default 96 128 64)
 """
 import argparse
 import os
@@ -14,7 +15,6 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-K, H, N = 96, 128, 64
 
 
 def decaying(rng, m, n):
@@ -31,7 +31,10 @@ def main():
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--sets", nargs=3, action="append", default=[],
                     metavar=("DIR", "N", "SEED"))
+    ap.add_argument("--dims", nargs=3, type=int, default=[96, 128, 64],
+                    metavar=("K", "H", "N"))
     args = ap.parse_args()
+    K, H, N = args.dims
     rng = np.random.default_rng(0)
     w1 = decaying(rng, H, K)  # [N=H, K] for transB
     b1 = (0.1 * rng.standard_normal(H)).astype(np.float32)
@@ -51,7 +54,7 @@ def main():
          numpy_helper.from_array(w2, "w2")])
     onnx.save(helper.make_model(
         graph, opset_imports=[helper.make_opsetid("", 17)]), args.output)
-    # Inputs live near a 12-dimensional subspace of the 96 features.
+    # Inputs live near a 12-dimensional subspace of the K features.
     basis = np.random.default_rng(1).standard_normal((12, K))
     for d, n, seed in args.sets:
         r = np.random.default_rng(int(seed))
