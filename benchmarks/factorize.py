@@ -6,7 +6,8 @@ decoder (random weights at GPT-2's scale):
 
   - uniform SVD (one rank for every layer, the weakest baseline) vs global
     allocation (--keep) vs activation-aware global allocation (--keep with
-    --calibration), at several η;
+    --calibration), the latter also with ranks aligned to the target's
+    register panels (--rank-multiple=auto), at several η;
   - each format at η = 0.5 (global allocation): svd, kronecker, tt, tucker,
     auto;
   - every build's latency against Facet dense and onnxruntime dense, same
@@ -152,7 +153,9 @@ def main():
             "agreement of next-token distributions for language models). "
             "'uniform' keeps η of every layer (--allocation=uniform); "
             "'global' allocates ranks across layers (exact DP); 'aware' "
-            "adds activation-aware whitening from calibration inputs.\n")
+            "adds activation-aware whitening from calibration inputs; "
+            "'aligned' restricts ranks to multiples of the target's "
+            "register panel width (--rank-multiple=auto).\n")
     with tempfile.TemporaryDirectory(prefix="facet-factorize-bench-") as work:
         for name in args.models:
             if name == "minilm":
@@ -173,6 +176,9 @@ def main():
                                 f"{lay}")
                 variants.append(f"aware/η{eta}=--factorize=svd --keep={eta} "
                                 f"{lay} --calibration {cal}")
+                variants.append(f"aware+aligned/η{eta}=--factorize=svd "
+                                f"--keep={eta} --rank-multiple=auto {lay} "
+                                f"--calibration {cal}")
             base = [PY, os.path.join(ROOT, "benchmarks", "workbench.py"), model,
                     "--inputs", val, "--threads", str(args.threads), "--runs",
                     str(3 if args.quick else args.runs), "--out", args.out,

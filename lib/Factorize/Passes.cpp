@@ -23,7 +23,14 @@ namespace {
 LogicalResult toOptions(Operation *op, StringRef format, int64_t rank,
                         double energy, double error, double keep,
                         StringRef layers, int64_t minRank,
-                        StringRef allocation, Options &o) {
+                        int64_t rankMultiple, StringRef allocation,
+                        Options &o) {
+  if (rankMultiple < 1) {
+    op->emitError() << "rank-multiple " << rankMultiple
+                    << ": must be at least 1";
+    return failure();
+  }
+  o.rankMultiple = rankMultiple;
   if (allocation == "uniform") {
     o.allocation = Allocation::Uniform;
   } else if (allocation != "global") {
@@ -106,7 +113,7 @@ struct FactorizeLinear
     }
     o.acceptAll = acceptAll;
     if (failed(toOptions(getOperation(), format, rank, energy, error, keep,
-                         layers, minRank, allocation, o)) ||
+                         layers, minRank, rankMultiple, allocation, o)) ||
         failed(run(getOperation(), o, /*linalg=*/false, report)))
       signalPassFailure();
   }
@@ -119,7 +126,7 @@ struct FactorizeContractions
   void runOnOperation() override {
     Options o;
     if (failed(toOptions(getOperation(), format, rank, energy, error, keep,
-                         layers, minRank, allocation, o)) ||
+                         layers, minRank, rankMultiple, allocation, o)) ||
         failed(run(getOperation(), o, /*linalg=*/true, report)))
       signalPassFailure();
   }

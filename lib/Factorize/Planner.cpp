@@ -407,6 +407,7 @@ Planner::Planner(std::vector<Layer> layers, const Options &options,
   impl->report.format = formatName(options.format);
   impl->report.policy = policyName(options.policy);
   impl->report.policyValue = options.value;
+  impl->report.rankMultiple = options.rankMultiple;
   impl->report.calibrated = calibration != nullptr;
 }
 
@@ -488,8 +489,12 @@ LogicalResult Planner::Impl::addSvd(LayerState &st, std::string &error) {
   st.haveSvd = true;
   // One candidate per rank: params r(K+N), loss = discarded energy share.
   double kept = 0;
+  int64_t multiple =
+      options.policy == Policy::Rank ? 1 : std::max<int64_t>(1, options.rankMultiple);
   for (int64_t r = 1; r <= static_cast<int64_t>(st.s.size()); ++r) {
     kept += st.s[r - 1] * st.s[r - 1];
+    if (r % multiple != 0)
+      continue; // a rank the GEMMs would pad to the next panel
     Candidate c;
     c.format = Format::SVD;
     c.ranks = {r};

@@ -85,6 +85,7 @@ std::string facet::factorize::reportToJson(const Report &r) {
   os << "  \"format\": " << quote(r.format) << ",\n";
   os << "  \"policy\": " << quote(r.policy) << ",\n";
   os << "  \"policy_value\": " << num(r.policyValue) << ",\n";
+  os << "  \"rank_multiple\": " << r.rankMultiple << ",\n";
   os << "  \"calibrated\": " << (r.calibrated ? "true" : "false") << ",\n";
   os << "  \"layers\": [";
   double flopsBefore = 0, flopsAfter = 0;

@@ -10,7 +10,8 @@ It runs the `facet-compile` driver (found in $FACET_COMPILE, the build tree
 next to this package, or PATH) into a temporary shared library; nothing but
 numpy is needed to run the result. Keyword arguments map onto the driver's
 flags: `rank`, `energy`, `error`, `keep`, `fidelity`, `calibration`,
-`validation`, `layers`, `embeddings`, `min_rank`, `fidelity_metric`,
+`validation`, `layers`, `embeddings`, `min_rank`, `rank_multiple`,
+`fidelity_metric`,
 `threads`, `opt_level`, `mcpu`, `mattr`.
 """
 import json
@@ -47,6 +48,7 @@ _FLAGS = {"rank": "--rank", "energy": "--energy", "error": "--error",
           "keep": "--keep", "fidelity": "--fidelity",
           "calibration": "--calibration", "validation": "--validation",
           "layers": "--layers", "min_rank": "--min-rank",
+          "rank_multiple": "--rank-multiple",
           "fidelity_metric": "--fidelity-metric", "threads": "--threads",
           "mcpu": "--mcpu", "mattr": "--mattr"}
 

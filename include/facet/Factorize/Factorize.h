@@ -70,6 +70,13 @@ struct Options {
   /// No layer's rank goes below this (clipped to the layer's shape), so a
   /// global allocation never cuts a small but vital layer to nothing.
   int64_t minRank = 4;
+  /// Budget and error policies give low-rank (SVD) layers only ranks that
+  /// are multiples of this: the factored GEMMs' rank dimension is then a
+  /// whole number of the target's register panels instead of being
+  /// zero-padded to one (`facet-compile --rank-multiple=auto`: 2 vector
+  /// registers, 16 on AVX2 and 32 on AVX-512). 1: any rank. A fixed
+  /// `--rank` is taken as given.
+  int64_t rankMultiple = 1;
   /// A factored layer must cost at most this fraction of the dense one at
   /// the compiled shapes (FLOPs + memory traffic, the contraction-order cost
   /// model); otherwise it stays dense.
@@ -143,6 +150,7 @@ struct LayerReport {
 struct Report {
   std::string format, policy;
   double policyValue = 0;
+  int64_t rankMultiple = 1; ///< Options::rankMultiple
   std::vector<LayerReport> layers;
   int64_t paramsBefore = 0, paramsAfter = 0; ///< of the considered layers
   int64_t modelParamsBefore = 0, modelParamsAfter = 0; ///< all constants

@@ -21,6 +21,9 @@ defvar FactorizeOptions = [
            "How keep spreads η: global (exact DP) or uniform (per layer)">,
     Option<"minRank", "min-rank", "int64_t", "4",
            "Smallest rank a budget allocation gives a layer">,
+    Option<"rankMultiple", "rank-multiple", "int64_t", "1",
+           "Budget and error policies give SVD layers only ranks that are "
+           "multiples of this (the target's register panel width)">,
     Option<"report", "report", "std::string", "\"\"",
            "Write the JSON report here (and the HTML page next to it)">
 ];
