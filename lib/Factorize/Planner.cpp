@@ -1016,16 +1016,20 @@ LogicalResult Planner::plan(std::string &error, double keep) {
       a = facet::rank::allocateExact(lo, limit);
     }
     if (!a) {
-      char buf[320];
+      char buf[360];
+      std::string multiple =
+          o.rankMultiple > 1
+              ? ", multiples of " + std::to_string(o.rankMultiple)
+              : std::string();
       snprintf(buf, sizeof buf,
                "--keep=%g: impossible budget: the smallest factorization of "
                "the %zu selected layers Facet accepts keeps η = %.4f "
-               "(%lld of %lld parameters; ranks ≥ %lld, cheaper than dense "
+               "(%lld of %lld parameters; ranks ≥ %lld%s, cheaper than dense "
                "only)",
                eta, d.layers.size(),
                double(facet::rank::minimumParams(lo)) / double(total),
                (long long)facet::rank::minimumParams(lo), (long long)total,
-               (long long)o.minRank);
+               (long long)o.minRank, multiple.c_str());
       error = buf;
       return failure();
     }
