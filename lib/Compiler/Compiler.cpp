@@ -74,7 +74,10 @@ facet::facetToLinalgPipeline(const LoweringOptions &options) {
   return "builtin.module(convert-facet-to-linalg{vector-lanes=" +
          std::to_string(options.vectorLanes) +
          "},canonicalize,cse,"
-         "factor-choose-contraction-order,convert-factor-to-linalg,"
+         "factor-choose-contraction-order{panel-width=" +
+         std::to_string(2 * options.vectorLanes) +
+         " half-rate-k=" + std::to_string(int(kGemmHalfRateK)) +
+         "},convert-factor-to-linalg,"
          "canonicalize,cse,facet-fuse-elementwise,canonicalize,cse)";
 }
 

@@ -176,12 +176,26 @@ struct Masks {
   }
 };
 
-/// Cost of contracting tensors with letters `a` and `b` into `out`.
+/// Cost of contracting tensors with letters `a` and `b` into `out`;
+/// `activation` is 1 when `a` holds the run-time operand, 2 when `b` does,
+/// 0 when neither (a step between constants).
 void stepCost(const Masks &net, Mask a, Mask b, Mask out,
-              const CostModel &model, double &flops, double &traffic) {
+              const CostModel &model, double &flops, double &traffic,
+              int activation = 0) {
   flops = 2 * net.volume(a | b);
   traffic = net.volume(a) + net.volume(b) + net.volume(out);
-  (void)model;
+  if (!activation || (model.panelWidth <= 1 && model.halfRateK <= 0))
+    return;
+  Mask act = activation == 1 ? a : b, weight = activation == 1 ? b : a;
+  Mask n = weight & ~act & out;
+  double k = net.volume(a & b & ~out);
+  if (model.panelWidth > 1) {
+    double p = static_cast<double>(model.panelWidth);
+    double nv = net.volume(n);
+    flops = flops / nv * (std::ceil(nv / p) * p);
+  }
+  if (model.halfRateK > 0)
+    flops *= 1 + model.halfRateK / k;
 }
 
 /// Turns a binary contraction tree (split[S] = one half of S) into
@@ -256,7 +270,8 @@ std::string facet::contraction::evaluateOrder(
     Mask a = items[s.lhs], b = items[s.rhs];
     Mask out = (a | b) & rest;
     double f, t;
-    stepCost(net, a, b, out, model, f, t);
+    stepCost(net, a, b, out, model, f, t,
+             hasActivation[s.lhs] ? 1 : hasActivation[s.rhs] ? 2 : 0);
     path.flops += f;
     path.traffic += t;
     std::string sa = subs[s.lhs], sb = subs[s.rhs];
@@ -277,6 +292,61 @@ std::string facet::contraction::evaluateOrder(
   path.steps = steps;
   path.cost = path.flops + model.memoryWeight * path.traffic;
   return "";
+}
+
+double facet::contraction::transposedElements(
+    const Equation &eq, const std::vector<std::pair<char, int64_t>> &sizes,
+    const std::vector<Step> &steps) {
+  auto volume = [&](const std::string &s) {
+    double v = 1;
+    for (char c : s)
+      v *= static_cast<double>(sizeOf(sizes, c));
+    return v;
+  };
+  auto has = [](const std::string &s, char c) {
+    return s.find(c) != std::string::npos;
+  };
+  std::vector<std::string> subs = eq.inputs;
+  std::vector<bool> act(subs.size(), false);
+  if (!act.empty())
+    act[0] = true;
+  double total = 0;
+  for (const Step &s : steps) {
+    if (s.lhs < 0 || s.rhs >= static_cast<int>(subs.size()) || s.lhs >= s.rhs)
+      return total;
+    std::string a = subs[s.lhs], c = subs[s.rhs];
+    bool actA = act[s.lhs], actC = act[s.rhs];
+    if (actC && !actA)
+      std::swap(a, c), std::swap(actA, actC);
+    std::string keep = eq.output;
+    for (size_t i = 0; i < subs.size(); ++i)
+      if (static_cast<int>(i) != s.lhs && static_cast<int>(i) != s.rhs)
+        keep += subs[i];
+    if (actA && !actC) {
+      std::string freeA, contracted;
+      bool batch = false;
+      for (char l : a) {
+        if (!has(c, l))
+          freeA += l;
+        else if (has(keep, l))
+          batch = true;
+        else
+          contracted += l;
+      }
+      if (!batch && !contracted.empty() && a != freeA + contracted)
+        total += volume(a);
+    }
+    std::string res = pairResult(a, c, keep);
+    subs.erase(subs.begin() + s.rhs);
+    subs.erase(subs.begin() + s.lhs);
+    act.erase(act.begin() + s.rhs);
+    act.erase(act.begin() + s.lhs);
+    subs.push_back(res);
+    act.push_back(actA || actC);
+  }
+  if (subs.size() == 1 && subs[0] != eq.output)
+    total += volume(subs[0]);
+  return total;
 }
 
 Path facet::contraction::searchOrder(
@@ -316,7 +386,8 @@ Path facet::contraction::searchOrder(
           continue;
         uint32_t b = s ^ a;
         double f, t;
-        stepCost(net, letters[a], letters[b], letters[s], model, f, t);
+        stepCost(net, letters[a], letters[b], letters[s], model, f, t,
+                 (a & 1u) ? 1 : (b & 1u) ? 2 : 0);
         double c = best[a] + best[b] + f + model.memoryWeight * t;
         if (c < best[s]) {
           best[s] = c;
@@ -340,6 +411,8 @@ Path facet::contraction::searchOrder(
   // Greedy: the cheapest next step, among pairs that share an index when
   // any do (outer products only when nothing else is left).
   std::vector<Mask> items = net.operands;
+  std::vector<bool> act(items.size(), false);
+  act[0] = true;
   std::vector<Step> steps;
   while (items.size() > 1) {
     int m = static_cast<int>(items.size());
@@ -356,7 +429,8 @@ Path facet::contraction::searchOrder(
         Mask out = (items[i] | items[j]) & rest;
         bool shares = (items[i] & items[j]) != 0;
         double f, t;
-        stepCost(net, items[i], items[j], out, model, f, t);
+        stepCost(net, items[i], items[j], out, model, f, t,
+                 act[i] ? 1 : act[j] ? 2 : 0);
         double c = f + model.memoryWeight * t;
         double size = net.volume(out);
         bool better = (shares && !bestShares) ||
@@ -372,9 +446,13 @@ Path facet::contraction::searchOrder(
       if (k != pick.lhs && k != pick.rhs)
         rest |= items[k];
     Mask out = (items[pick.lhs] | items[pick.rhs]) & rest;
+    bool joined = act[pick.lhs] || act[pick.rhs];
     items.erase(items.begin() + pick.rhs);
     items.erase(items.begin() + pick.lhs);
+    act.erase(act.begin() + pick.rhs);
+    act.erase(act.begin() + pick.lhs);
     items.push_back(out);
+    act.push_back(joined);
     steps.push_back(pick);
   }
   evaluateOrder(eq, sizes, steps, model, path);

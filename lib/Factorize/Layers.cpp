@@ -290,6 +290,19 @@ static std::string leadingLetters(int64_t count) {
   return s;
 }
 
+/// The network's cores as f32 constants (resource blobs "factor_core").
+static SmallVector<Value> createCores(OpBuilder &b, Location loc,
+                                      const facet::factorize::detail::CoreNetwork &net) {
+  SmallVector<Value> cores;
+  for (size_t i = 0; i < net.cores.size(); ++i) {
+    std::vector<double> data(net.cores[i].begin(), net.cores[i].end());
+    cores.push_back(facet::factor::createConstant(
+        b, loc, RankedTensorType::get(net.coreShapes[i], b.getF32Type()),
+        data, "factor_core"));
+  }
+  return cores;
+}
+
 LogicalResult facet::factorize::detail::rewriteLinear(
     const Layer &layer, const CoreNetwork &net, std::string &error) {
   Operation *op = layer.op;
@@ -310,13 +323,7 @@ LogicalResult facet::factorize::detail::rewriteLinear(
     x = tensor::ExpandShapeOp::create(
         b, loc, RankedTensorType::get(xShape, f32), x,
         splitLast(lead, net.inDims.size()));
-  SmallVector<Value> cores;
-  for (size_t i = 0; i < net.cores.size(); ++i) {
-    std::vector<double> data(net.cores[i].begin(), net.cores[i].end());
-    cores.push_back(facet::factor::createConstant(
-        b, loc, RankedTensorType::get(net.coreShapes[i], f32), data,
-        "factor_core"));
-  }
+  SmallVector<Value> cores = createCores(b, loc, net);
   std::string letters = leadingLetters(lead);
   facet::contraction::Equation eq;
   eq.inputs.push_back(letters + net.inSub);
@@ -383,14 +390,7 @@ LogicalResult facet::factorize::detail::rewriteEmbedding(
   auto gather = cast<facet::GatherOp>(layer.op);
   OpBuilder b(gather);
   Location loc = gather.getLoc();
-  Type f32 = b.getF32Type();
-  SmallVector<Value> cores;
-  for (size_t i = 0; i < net.cores.size(); ++i) {
-    std::vector<double> data(net.cores[i].begin(), net.cores[i].end());
-    cores.push_back(facet::factor::createConstant(
-        b, loc, RankedTensorType::get(net.coreShapes[i], f32), data,
-        "factor_core"));
-  }
+  SmallVector<Value> cores = createCores(b, loc, net);
   auto op = facet::factor::TTGatherOp::create(
       b, loc, gather.getType(), gather.getIndices(), cores,
       b.getI64IntegerAttr(layer.k), b.getDenseI64ArrayAttr(net.inDims),

@@ -98,6 +98,12 @@ using MatrixD = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic>;
 
 /// The cost model's memory weight (docs/Factor.md).
 constexpr double kMemoryWeight = 8.0;
+/// FLOP-equivalents per activation element the lowering transposes between
+/// GEMM steps, when the GEMM terms are on: a permuted copy whose innermost
+/// dimension changes is strided scalar work (measured ~1.3 ns per element
+/// for a [128,16,9,48] -> [128,48,16,9] copy, about 150 FLOPs of the GEMM's
+/// rate; 64 is the middle of what 3- and 4-D copies cost).
+constexpr double kTransposeWeight = 64.0;
 
 struct NetworkCost {
   double cost = 0, flops = 0;
@@ -108,7 +114,8 @@ NetworkCost networkCost(int64_t m, const std::string &inSub,
                         const std::vector<int64_t> &inDims,
                         const std::vector<std::string> &coreSubs,
                         const std::vector<SmallVector<int64_t>> &coreShapes,
-                        const std::string &outSub) {
+                        const std::string &outSub,
+                        const contraction::CostModel &model) {
   contraction::Equation eq;
   eq.inputs.push_back("m" + inSub);
   eq.inputs.insert(eq.inputs.end(), coreSubs.begin(), coreSubs.end());
@@ -122,15 +129,18 @@ NetworkCost networkCost(int64_t m, const std::string &inSub,
   std::vector<std::pair<char, int64_t>> sizes;
   std::string err = contraction::checkEquation(eq, shapes, sizes);
   (void)err;
-  contraction::CostModel model;
-  model.memoryWeight = kMemoryWeight;
   contraction::Path p = contraction::searchOrder(eq, sizes, model);
-  return {p.cost, p.flops};
+  double cost = p.cost;
+  if (model.panelWidth > 1 || model.halfRateK > 0)
+    cost += kTransposeWeight *
+            contraction::transposedElements(eq, sizes, p.steps);
+  return {cost, p.flops};
 }
 
-NetworkCost denseCost(int64_t m, int64_t k, int64_t n) {
-  double flops = 2.0 * m * k * n;
-  return {flops + kMemoryWeight * double(m * k + k * n + m * n), flops};
+/// The dense layer x[M, K] · W[K, N] under the same model: one step.
+NetworkCost denseCost(int64_t m, int64_t k, int64_t n,
+                      const contraction::CostModel &model) {
+  return networkCost(m, "k", {k}, {"kn"}, {{k, n}}, "n", model);
 }
 
 /// The largest divisor of n that is at most sqrt(n)·(n's share).
@@ -365,10 +375,21 @@ CoreNetwork ttEmbeddingNetwork(const decomp::TTMatrix<float> &tt) {
   return net;
 }
 
-NetworkCost costOf(const CoreNetwork &net, int64_t m) {
+NetworkCost costOf(const CoreNetwork &net, int64_t m,
+                   const contraction::CostModel &model) {
   std::vector<SmallVector<int64_t>> shapes = net.coreShapes;
   return networkCost(m, net.inSub, net.inDims, net.coreSubs, shapes,
-                     net.outSub);
+                     net.outSub, model);
+}
+
+/// The planner's cost model: the contraction-order search's, with the
+/// target's GEMM terms when facet-compile knows the target.
+contraction::CostModel costModelOf(const Options &o) {
+  contraction::CostModel model;
+  model.memoryWeight = kMemoryWeight;
+  model.panelWidth = o.panelWidth;
+  model.halfRateK = o.halfRateK;
+  return model;
 }
 
 std::string fmtShape(const Layer &l) {
@@ -424,7 +445,7 @@ void Planner::Impl::addBuilt(LayerState &st, Format f, CoreNetwork net,
   c.loss = loss;
   c.error = net.error;
   c.cost = st.layer.kind == Layer::Embedding ? NetworkCost{}
-                                             : costOf(net, st.layer.m);
+                                             : costOf(net, st.layer.m, costModelOf(options));
   c.accepted = c.params < st.layer.k * st.layer.n &&
                (st.layer.kind == Layer::Embedding ||
                 c.cost.cost <= options.maxCostRatio * st.dense.cost);
@@ -503,7 +524,8 @@ LogicalResult Planner::Impl::addSvd(LayerState &st, std::string &error) {
     c.loss = std::max(0.0, st.svdNormSq - kept) / std::max(st.svdNormSq, 1e-300);
     if (!st.whitened)
       c.error = std::sqrt(c.loss);
-    c.cost = networkCost(l.m, "k", {k}, {"kr", "rn"}, {{k, r}, {r, n}}, "n");
+    c.cost = networkCost(l.m, "k", {k}, {"kr", "rn"}, {{k, r}, {r, n}}, "n",
+                         costModelOf(options));
     c.accepted = c.params < k * n &&
                  c.cost.cost <= options.maxCostRatio * st.dense.cost;
     c.belowFloor = r < std::min<int64_t>(options.minRank, full);
@@ -577,7 +599,7 @@ LogicalResult Planner::Impl::addKronecker(LayerState &st, std::string &error) {
     c.cost = networkCost(l.m, "ab", st.kIn, {"tac", "tbd"},
                          {{ti, st.kIn[0], st.kOut[0]},
                           {ti, st.kIn[1], st.kOut[1]}},
-                         "cd");
+                         "cd", costModelOf(options));
     c.accepted = c.params < l.k * l.n &&
                  c.cost.cost <= options.maxCostRatio * st.dense.cost;
     c.belowFloor = t < std::min<int64_t>(options.minRank, maxTerms);
@@ -767,7 +789,7 @@ LogicalResult Planner::Impl::analyzeLayer(LayerState &st, std::string &error) {
   for (float x : st.w)
     st.normSq += double(x) * x;
   st.dense = l.kind == Layer::Embedding ? NetworkCost{}
-                                        : denseCost(l.m, l.k, l.n);
+                                        : denseCost(l.m, l.k, l.n, costModelOf(options));
   if (l.kind == Layer::Embedding)
     return addEmbedding(st, error);
   if (options.policy == Policy::Rank && options.format == Format::SVD &&

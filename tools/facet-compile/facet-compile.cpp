@@ -440,6 +440,9 @@ int main(int argc, char **argv) {
       fopts.codegen = codegen;
       fopts.lowering = facet::loweringOptionsFor(codegen);
       fopts.lowering.tileContractions = tile;
+      // The cost guard prices the GEMMs this target runs (docs/Factor.md).
+      fopts.factorize.panelWidth = 2 * fopts.lowering.vectorLanes;
+      fopts.factorize.halfRateK = facet::kGemmHalfRateK;
       facet::factorize::Report report;
       std::string error;
       if (mlir::failed(facet::factorize::factorizeModel(*module, fopts, report,

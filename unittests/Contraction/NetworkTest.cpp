@@ -234,4 +234,49 @@ TEST(EvaluateTest, PermuteAndPairResult) {
   EXPECT_EQ(pairResult("mabr", "br", "mar"), "mar");
 }
 
+TEST(CostModelTest, GemmTermsPadPanelsAndSlowShortReductions) {
+  // x[128, 384] · W[384, N]: one step with the activation.
+  Equation eq = parse("mk,kn->mn");
+  Sizes wide = {{'m', 128}, {'k', 384}, {'n', 96}};
+  Sizes odd = {{'m', 128}, {'k', 384}, {'n', 100}};
+  CostModel plain, gemm;
+  gemm.panelWidth = 32;
+  Path a = searchOrder(eq, wide, gemm), b = searchOrder(eq, odd, gemm);
+  // N = 100 is computed as 128 columns, N = 96 as 96.
+  EXPECT_DOUBLE_EQ(a.flops, 2.0 * 128 * 384 * 96);
+  EXPECT_DOUBLE_EQ(b.flops, 2.0 * 128 * 384 * 128);
+  EXPECT_DOUBLE_EQ(searchOrder(eq, odd, plain).flops, 2.0 * 128 * 384 * 100);
+  // A reduction of K = 16 runs at half rate with halfRateK = 16.
+  CostModel slowK;
+  slowK.halfRateK = 16;
+  Sizes shortK = {{'m', 128}, {'k', 16}, {'n', 96}};
+  EXPECT_DOUBLE_EQ(searchOrder(eq, shortK, slowK).flops,
+                   2 * 2.0 * 128 * 16 * 96);
+  // Steps between constants are priced as before (they have no M).
+  Equation cores = parse("mk,kr,rn->mn");
+  Sizes s = {{'m', 1}, {'k', 64}, {'r', 48}, {'n', 64}};
+  Path p;
+  ASSERT_EQ(evaluateOrder(cores, s, {{1, 2}, {0, 1}}, gemm, p), "");
+  Path q;
+  ASSERT_EQ(evaluateOrder(cores, s, {{1, 2}, {0, 1}}, plain, q), "");
+  EXPECT_DOUBLE_EQ(p.flops, q.flops);
+}
+
+TEST(CostModelTest, TransposedElementsFollowTheLowering) {
+  // Kronecker: x[m,a,b] · A[t,a,c] contracts a, which is not x's last
+  // letter: x is transposed (m·a·b elements); the result [m,b,t,c] meets
+  // B[t,b,d] over t and b, which are not its last letters either; the
+  // result [m,c,d] is in the output's order.
+  Equation eq = parse("mab,tac,tbd->mcd");
+  Sizes sizes = {{'m', 4}, {'a', 2}, {'b', 3}, {'t', 5}, {'c', 6}, {'d', 7}};
+  EXPECT_DOUBLE_EQ(transposedElements(eq, sizes, {{0, 1}, {0, 1}}),
+                   4.0 * 2 * 3 + 4.0 * 3 * 5 * 6);
+  // x · U · V needs none.
+  Equation svd = parse("mk,kr,rn->mn");
+  Sizes s = {{'m', 4}, {'k', 8}, {'r', 2}, {'n', 8}};
+  EXPECT_DOUBLE_EQ(transposedElements(svd, s, {{0, 1}, {0, 1}}), 0.0);
+  // Contracting V first leaves [m, n] from x · (U·V): none either.
+  EXPECT_DOUBLE_EQ(transposedElements(svd, s, {{1, 2}, {0, 1}}), 0.0);
+}
+
 } // namespace

@@ -56,6 +56,13 @@ struct LoweringOptions {
   unsigned threads = 1;
 };
 
+/// The reduction length at which Facet's packed GEMM kernel runs at half its
+/// long-reduction FLOP rate (contraction::CostModel::halfRateK; fitted to
+/// single factored layers, docs/Factor.md). The factorizer's cost guard and
+/// the contraction-order search both use it, with a panel width of two
+/// vector registers.
+constexpr double kGemmHalfRateK = 16;
+
 /// The lowering options that suit the target of `options`.
 LoweringOptions loweringOptionsFor(const CodegenOptions &options);
 

@@ -55,8 +55,21 @@ int64_t sizeOf(const std::vector<std::pair<char, int64_t>> &sizes,
 /// i.e. FLOPs plus memory traffic expressed in FLOP-equivalents. The default
 /// (8 FLOPs per fp32 element moved, 2 per byte) is the balance of one core
 /// that does ~100 GFLOP/s against ~50 GB/s from L2/L3.
+///
+/// Two optional terms make it the cost of Facet's CPU GEMMs (off by default,
+/// where the search is target-independent; `facet-compile` sets them from
+/// the target; measured in docs/Factor.md). Both apply to steps of the
+/// run-time operand (operand 0 and what it was contracted with) with a
+/// constant, the steps that become packed GEMMs x[M, K] · W[K, N]:
+///  - `panelWidth` P: N (the constant's letters kept in the result) is
+///    computed in whole panels of P columns, N rounded up to a multiple;
+///  - `halfRateK` h: a reduction of length K runs at K / (K + h) of the
+///    FLOP rate of a long one (each output's accumulators are set up and
+///    stored once per K multiply-adds).
 struct CostModel {
   double memoryWeight = 8.0;
+  int64_t panelWidth = 1;
+  double halfRateK = 0;
 };
 
 /// One pairwise step in opt_einsum's convention: operands `lhs` and `rhs` of
@@ -99,6 +112,15 @@ std::string evaluateOrder(const Equation &eq,
 /// order, then b's kept letters not in a, in b's order.
 std::string pairResult(const std::string &a, const std::string &b,
                        const std::string &keep);
+
+/// Elements of the run-time operand that the lowering to GEMMs
+/// (convert-factor-to-linalg) transposes along `steps`: before each step of
+/// the activation with a constant whose contracted letters are not its last
+/// ones, and at the end when the result's letters are not in `eq.output`'s
+/// order. Operand 0 is the activation.
+double transposedElements(const Equation &eq,
+                          const std::vector<std::pair<char, int64_t>> &sizes,
+                          const std::vector<Step> &steps);
 
 /// Evaluates a whole network on dense row-major data in double precision,
 /// contracting pairwise in the order `steps` (searchOrder's if empty).

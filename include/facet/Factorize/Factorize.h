@@ -77,6 +77,12 @@ struct Options {
   /// registers, 16 on AVX2 and 32 on AVX-512). 1: any rank. A fixed
   /// `--rank` is taken as given.
   int64_t rankMultiple = 1;
+  /// The cost model's GEMM terms (contraction::CostModel: N computed in
+  /// whole panels of this width, reductions of length K at K / (K +
+  /// halfRateK) of the full rate). facet-compile sets them from the target
+  /// (2 vector registers, 16); 1 and 0 price FLOPs and traffic only.
+  int64_t panelWidth = 1;
+  double halfRateK = 0;
   /// A factored layer must cost at most this fraction of the dense one at
   /// the compiled shapes (FLOPs + memory traffic, the contraction-order cost
   /// model); otherwise it stays dense.

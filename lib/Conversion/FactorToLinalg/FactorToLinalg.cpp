@@ -256,9 +256,17 @@ LogicalResult lowerContract(ContractOp op) {
         keep += items[i].sub;
     std::string result = contraction::pairResult(a.sub, c.sub, keep);
     Value v;
-    std::vector<double> data;
-    if (a.activation && readConstant(c.value, data))
+    std::vector<double> data, other;
+    if (!a.activation && !c.activation && readConstant(a.value, other) &&
+        readConstant(c.value, data)) {
+      // Two constants: contracted here, at compile time, not on every call.
+      v = createConstant(
+          b, loc, RankedTensorType::get(shapeOf(result, sizes), et),
+          contraction::contractPair(a.sub, other, c.sub, data, result, sizes),
+          "factor_core");
+    } else if (a.activation && readConstant(c.value, data)) {
       v = gemmStep(b, loc, a, c, data, keep, sizes, et);
+    }
     if (!v)
       v = genericContraction(b, loc, a, c, result, sizes, et);
     Item r{v, result, a.activation || c.activation};

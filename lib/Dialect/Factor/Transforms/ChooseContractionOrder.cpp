@@ -26,6 +26,8 @@ struct ChooseContractionOrder
   void runOnOperation() override {
     contraction::CostModel model;
     model.memoryWeight = memoryWeight;
+    model.panelWidth = panelWidth;
+    model.halfRateK = halfRateK;
     getOperation()->walk([&](ContractOp op) {
       if (op.getPath() && !overwrite)
         return;

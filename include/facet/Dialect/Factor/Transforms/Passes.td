@@ -18,6 +18,12 @@ def ChooseContractionOrder : Pass<"factor-choose-contraction-order"> {
   let options = [
     Option<"memoryWeight", "memory-weight", "double", "8.0",
            "FLOP-equivalents per tensor element read or written">,
+    Option<"panelWidth", "panel-width", "int64_t", "1",
+           "GEMM steps compute N in whole panels of this many columns "
+           "(the target's: 2 vector registers)">,
+    Option<"halfRateK", "half-rate-k", "double", "0",
+           "GEMM steps with a reduction of length K run at K / (K + this) "
+           "of the full FLOP rate (0: ignore)">,
     Option<"greedy", "greedy", "bool", "false",
            "Use the greedy search even for small networks">,
     Option<"overwrite", "overwrite", "bool", "false",
