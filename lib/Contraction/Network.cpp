@@ -176,26 +176,30 @@ struct Masks {
   }
 };
 
-/// Cost of contracting tensors with letters `a` and `b` into `out`;
-/// `activation` is 1 when `a` holds the run-time operand, 2 when `b` does,
-/// 0 when neither (a step between constants).
+/// Cost of contracting tensors with letters `a` and `b` into `out`:
+/// `flops` (2 × multiply-adds), `traffic` (elements), and `cost` (the
+/// model's, with the GEMM terms); `activation` is 1 when `a` holds the
+/// run-time operand, 2 when `b` does, 0 when neither (constants only).
 void stepCost(const Masks &net, Mask a, Mask b, Mask out,
               const CostModel &model, double &flops, double &traffic,
-              int activation = 0) {
+              double &cost, int activation = 0) {
   flops = 2 * net.volume(a | b);
   traffic = net.volume(a) + net.volume(b) + net.volume(out);
+  cost = flops + model.memoryWeight * traffic;
   if (!activation || (model.panelWidth <= 1 && model.halfRateK <= 0))
     return;
+  double gemm = flops;
   Mask act = activation == 1 ? a : b, weight = activation == 1 ? b : a;
   Mask n = weight & ~act & out;
   double k = net.volume(a & b & ~out);
   if (model.panelWidth > 1) {
     double p = static_cast<double>(model.panelWidth);
     double nv = net.volume(n);
-    flops = flops / nv * (std::ceil(nv / p) * p);
+    gemm = gemm / nv * (std::ceil(nv / p) * p);
   }
   if (model.halfRateK > 0)
-    flops *= 1 + model.halfRateK / k;
+    gemm *= 1 + model.halfRateK / k;
+  cost = gemm + model.memoryWeight * traffic;
 }
 
 /// Turns a binary contraction tree (split[S] = one half of S) into
@@ -269,11 +273,12 @@ std::string facet::contraction::evaluateOrder(
         rest |= items[i];
     Mask a = items[s.lhs], b = items[s.rhs];
     Mask out = (a | b) & rest;
-    double f, t;
-    stepCost(net, a, b, out, model, f, t,
+    double f, t, cost;
+    stepCost(net, a, b, out, model, f, t, cost,
              hasActivation[s.lhs] ? 1 : hasActivation[s.rhs] ? 2 : 0);
     path.flops += f;
     path.traffic += t;
+    path.cost += cost;
     std::string sa = subs[s.lhs], sb = subs[s.rhs];
     if (hasActivation[s.rhs] && !hasActivation[s.lhs])
       std::swap(sa, sb);
@@ -290,7 +295,6 @@ std::string facet::contraction::evaluateOrder(
     path.intermediates.push_back(res);
   }
   path.steps = steps;
-  path.cost = path.flops + model.memoryWeight * path.traffic;
   return "";
 }
 
@@ -385,10 +389,10 @@ Path facet::contraction::searchOrder(
         if (!(a & low))
           continue;
         uint32_t b = s ^ a;
-        double f, t;
-        stepCost(net, letters[a], letters[b], letters[s], model, f, t,
+        double f, t, cost;
+        stepCost(net, letters[a], letters[b], letters[s], model, f, t, cost,
                  (a & 1u) ? 1 : (b & 1u) ? 2 : 0);
-        double c = best[a] + best[b] + f + model.memoryWeight * t;
+        double c = best[a] + best[b] + cost;
         if (c < best[s]) {
           best[s] = c;
           split[s] = a;
@@ -428,10 +432,10 @@ Path facet::contraction::searchOrder(
             rest |= items[k];
         Mask out = (items[i] | items[j]) & rest;
         bool shares = (items[i] & items[j]) != 0;
-        double f, t;
-        stepCost(net, items[i], items[j], out, model, f, t,
+        double f, t, cost;
+        stepCost(net, items[i], items[j], out, model, f, t, cost,
                  act[i] ? 1 : act[j] ? 2 : 0);
-        double c = f + model.memoryWeight * t;
+        double c = cost;
         double size = net.volume(out);
         bool better = (shares && !bestShares) ||
                       (shares == bestShares &&

@@ -235,31 +235,37 @@ TEST(EvaluateTest, PermuteAndPairResult) {
 }
 
 TEST(CostModelTest, GemmTermsPadPanelsAndSlowShortReductions) {
-  // x[128, 384] · W[384, N]: one step with the activation.
+  // x[128, 384] · W[384, N]: one step with the activation. The GEMM terms
+  // change the cost, never the FLOPs (2 × multiply-adds).
   Equation eq = parse("mk,kn->mn");
-  Sizes wide = {{'m', 128}, {'k', 384}, {'n', 96}};
-  Sizes odd = {{'m', 128}, {'k', 384}, {'n', 100}};
+  auto traffic = [](double m, double k, double n) {
+    return 8.0 * (m * k + k * n + m * n);
+  };
   CostModel plain, gemm;
   gemm.panelWidth = 32;
+  Sizes wide = {{'m', 128}, {'k', 384}, {'n', 96}};
+  Sizes odd = {{'m', 128}, {'k', 384}, {'n', 100}};
   Path a = searchOrder(eq, wide, gemm), b = searchOrder(eq, odd, gemm);
   // N = 100 is computed as 128 columns, N = 96 as 96.
-  EXPECT_DOUBLE_EQ(a.flops, 2.0 * 128 * 384 * 96);
-  EXPECT_DOUBLE_EQ(b.flops, 2.0 * 128 * 384 * 128);
-  EXPECT_DOUBLE_EQ(searchOrder(eq, odd, plain).flops, 2.0 * 128 * 384 * 100);
+  EXPECT_DOUBLE_EQ(a.cost, 2.0 * 128 * 384 * 96 + traffic(128, 384, 96));
+  EXPECT_DOUBLE_EQ(b.cost, 2.0 * 128 * 384 * 128 + traffic(128, 384, 100));
+  EXPECT_DOUBLE_EQ(b.flops, 2.0 * 128 * 384 * 100);
+  EXPECT_DOUBLE_EQ(searchOrder(eq, odd, plain).cost,
+                   2.0 * 128 * 384 * 100 + traffic(128, 384, 100));
   // A reduction of K = 16 runs at half rate with halfRateK = 16.
   CostModel slowK;
   slowK.halfRateK = 16;
   Sizes shortK = {{'m', 128}, {'k', 16}, {'n', 96}};
-  EXPECT_DOUBLE_EQ(searchOrder(eq, shortK, slowK).flops,
-                   2 * 2.0 * 128 * 16 * 96);
+  EXPECT_DOUBLE_EQ(searchOrder(eq, shortK, slowK).cost,
+                   2 * 2.0 * 128 * 16 * 96 + traffic(128, 16, 96));
   // Steps between constants are priced as before (they have no M).
   Equation cores = parse("mk,kr,rn->mn");
   Sizes s = {{'m', 1}, {'k', 64}, {'r', 48}, {'n', 64}};
-  Path p;
+  Path p, q;
   ASSERT_EQ(evaluateOrder(cores, s, {{1, 2}, {0, 1}}, gemm, p), "");
-  Path q;
   ASSERT_EQ(evaluateOrder(cores, s, {{1, 2}, {0, 1}}, plain, q), "");
   EXPECT_DOUBLE_EQ(p.flops, q.flops);
+  EXPECT_DOUBLE_EQ(p.cost - q.cost, 2.0 * 64 * (64 - 64)); // N = 64: whole
 }
 
 TEST(CostModelTest, TransposedElementsFollowTheLowering) {

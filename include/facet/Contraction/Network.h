@@ -84,7 +84,7 @@ struct Path {
   std::vector<Step> steps;
   double flops = 0;   ///< 2 × multiply-adds over all steps
   double traffic = 0; ///< elements read and written over all steps
-  double cost = 0;    ///< flops + memoryWeight × traffic
+  double cost = 0;    ///< flops (with the GEMM terms) + memoryWeight × traffic
   /// Subscript of each step's result, in the order the lowering produces.
   std::vector<std::string> intermediates;
 };
