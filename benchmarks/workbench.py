@@ -355,6 +355,11 @@ def main():
                               *sys.argv[1:]])
             fh.write(f"\n### {args.title or os.path.basename(args.model)}\n\n"
                      f"    {cmd}\n\n{table}\n\n{note}\n")
+            if args.plot:
+                rel = os.path.relpath(os.path.abspath(args.plot),
+                                      os.path.dirname(os.path.abspath(
+                                          args.out)))
+                fh.write(f"\n![{args.title or 'plot'}]({rel})\n")
     if args.plot:
         svg_plot(rows, args.plot, args.title or os.path.basename(args.model))
 
