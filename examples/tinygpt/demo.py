@@ -1,18 +1,21 @@
 #!/usr/bin/env python3
 """Facet's main job on the bundled language model (examples/tinygpt: a
-1.4M-parameter GPT-2-style decoder trained on the King James Bible, see
+1.6M-parameter GPT-2-style decoder trained on the King James Bible, see
 models/tinygpt/README.md):
 
   1. compile it dense, ahead of time, into a shared library;
-  2. compile it factorized at a budget (default: activation-aware SVD keeping
-     η = 0.5 of the transformer blocks' linear-layer parameters, calibrated
-     on a few windows of training text; the LM head, the most sensitive
-     layer, stays dense), with the compression report;
+  2. compile it factorized at a budget (default: η = 0.5 of the transformer
+     blocks' parameters, allocated across their MLP layers (activation-aware
+     SVD, calibrated on a few windows of training text) and their attention
+     layers (joint low rank of the per-head W_Q·W_Kᵀ and W_V·W_O); the LM
+     head, the most sensitive layer, stays dense), with the compression
+     report;
   3. generate text from the same prompt with both;
   4. print parameters, latency per token, held-out perplexity of both (and of
      onnxruntime on the ONNX file, the reference), and the report's summary.
 
   python3 examples/tinygpt/demo.py [--build build] [--keep 0.5] [--tokens 40]
+                                   [--attention lowrank|tucker|auto|none]
 """
 import argparse
 import json
@@ -73,6 +76,10 @@ def main():
     ap.add_argument("--keep", type=float, default=0.5,
                     help="η of the linear layers' parameters (default 0.5)")
     ap.add_argument("--format", default="svd")
+    ap.add_argument("--attention", default="lowrank",
+                    help="also factorize the attention layers in this form "
+                         "under the same budget (lowrank | tucker | auto; "
+                         "none: only the linear layers)")
     ap.add_argument("--layers", default="^/transformer/",
                     help="layers to factorize (regex; default: the "
                          "transformer blocks, not the LM head)")
@@ -104,14 +111,17 @@ def main():
         t_dense, _ = timed([compiler, model_path, shape, "-O3",
                             "-o", dense_so])
         print(f"   {t_dense:.1f} s -> {dense_so}")
+        attn = [] if args.attention == "none" else \
+            [f"--factorize-attention={args.attention}"]
         print(f"== compile it factorized: --factorize={args.format} "
-              f"--keep={args.keep} --layers='{args.layers}', calibrated on "
+              f"--keep={args.keep} --layers='{args.layers}' "
+              f"{' '.join(attn)}, calibrated on "
               f"{n_cal} windows of training "
               f"text, fidelity on {n_val} held-out windows", flush=True)
         t_fact, table = timed([compiler, model_path, shape, "-O3",
                                f"--factorize={args.format}",
                                f"--keep={args.keep}",
-                               f"--layers={args.layers}",
+                               f"--layers={args.layers}", *attn,
                                "--calibration", os.path.join(work, "calibration"),
                                "--validation", os.path.join(work, "validation"),
                                "--report", report, "-o", fact_so])
