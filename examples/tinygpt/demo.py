@@ -166,7 +166,7 @@ def main():
                   f"{fid['kl']:.4f}, top-1 agreement {fid['top1']:.3f}")
         print("\n== compression report (summary)")
         factored = sum(not layer["dense"] for layer in rep["layers"])
-        print(f"   {factored} of the {t['layers']} selected linear layers "
+        print(f"   {factored} of the {t['layers']} selected layers "
               "factorized, "
               f"{t['params_before']:,} -> {t['params_after']:,} parameters "
               f"(η = {t['keep']:.3f}), {rep['seconds']:.1f} s")
