@@ -186,6 +186,9 @@ void stepCost(const Masks &net, Mask a, Mask b, Mask out,
   flops = 2 * net.volume(a | b);
   traffic = net.volume(a) + net.volume(b) + net.volume(out);
   cost = flops + model.memoryWeight * traffic;
+  if (!activation && model.keepConstantsSmall &&
+      net.volume(out) > net.volume(a) + net.volume(b))
+    cost *= 1e6;
   if (!activation || (model.panelWidth <= 1 && model.halfRateK <= 0))
     return;
   double gemm = flops;

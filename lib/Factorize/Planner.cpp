@@ -446,9 +446,10 @@ void Planner::Impl::addBuilt(LayerState &st, Format f, CoreNetwork net,
   c.error = net.error;
   c.cost = st.layer.kind == Layer::Embedding ? NetworkCost{}
                                              : costOf(net, st.layer.m, costModelOf(options));
-  c.accepted = c.params < st.layer.k * st.layer.n &&
+  c.accepted = options.acceptAll ||
+               (c.params < st.layer.k * st.layer.n &&
                (st.layer.kind == Layer::Embedding ||
-                c.cost.cost <= options.maxCostRatio * st.dense.cost);
+                c.cost.cost <= options.maxCostRatio * st.dense.cost));
   c.built = static_cast<int>(st.networks.size());
   st.networks.push_back(std::move(net));
   st.candidates.push_back(c);
@@ -526,8 +527,8 @@ LogicalResult Planner::Impl::addSvd(LayerState &st, std::string &error) {
       c.error = std::sqrt(c.loss);
     c.cost = networkCost(l.m, "k", {k}, {"kr", "rn"}, {{k, r}, {r, n}}, "n",
                          costModelOf(options));
-    c.accepted = c.params < k * n &&
-                 c.cost.cost <= options.maxCostRatio * st.dense.cost;
+    c.accepted = options.acceptAll || (c.params < k * n &&
+                 c.cost.cost <= options.maxCostRatio * st.dense.cost);
     c.belowFloor = r < std::min<int64_t>(options.minRank, full);
     st.candidates.push_back(c);
   }
@@ -600,8 +601,8 @@ LogicalResult Planner::Impl::addKronecker(LayerState &st, std::string &error) {
                          {{ti, st.kIn[0], st.kOut[0]},
                           {ti, st.kIn[1], st.kOut[1]}},
                          "cd", costModelOf(options));
-    c.accepted = c.params < l.k * l.n &&
-                 c.cost.cost <= options.maxCostRatio * st.dense.cost;
+    c.accepted = options.acceptAll || (c.params < l.k * l.n &&
+                 c.cost.cost <= options.maxCostRatio * st.dense.cost);
     c.belowFloor = t < std::min<int64_t>(options.minRank, maxTerms);
     st.candidates.push_back(c);
   }

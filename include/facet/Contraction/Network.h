@@ -66,10 +66,17 @@ int64_t sizeOf(const std::vector<std::pair<char, int64_t>> &sizes,
 ///  - `halfRateK` h: a reduction of length K runs at K / (K + h) of the
 ///    FLOP rate of a long one (each output's accumulators are set up and
 ///    stored once per K multiply-adds).
+///
+/// `keepConstantsSmall` (default on): the lowering contracts a step between
+/// two constants at compile time, so its result is what the compiled model
+/// stores; such a step whose result has more elements than its two operands
+/// is priced out (×1e6), so a model holds no more weights than its cores
+/// (what the factorizer's report counts).
 struct CostModel {
   double memoryWeight = 8.0;
   int64_t panelWidth = 1;
   double halfRateK = 0;
+  bool keepConstantsSmall = true;
 };
 
 /// One pairwise step in opt_einsum's convention: operands `lhs` and `rhs` of

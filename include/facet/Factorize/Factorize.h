@@ -91,9 +91,9 @@ struct Options {
   Allocation allocation = Allocation::Global;
   /// Per-layer progress on stderr.
   bool progress = false;
-  /// Verification only: attention candidates are accepted even when they
-  /// are not smaller or cheaper than dense (e.g. full rank, which must
-  /// reproduce the dense layer).
+  /// Verification only: candidates are accepted even when they are not
+  /// smaller or cheaper than dense (e.g. full rank, which must reproduce the
+  /// dense layer; or a format's structure on a layer too small for it).
   bool acceptAll = false;
 };
 

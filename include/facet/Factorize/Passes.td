@@ -46,8 +46,8 @@ def FactorizeLinear : Pass<"facet-factorize-linear", "mlir::ModuleOp"> {
            "Also factorize attention layers: lowrank | tucker | auto "
            "(docs/Attention.md)">,
     Option<"acceptAll", "accept-all", "bool", "false",
-           "Verification: accept attention factorizations that are not "
-           "smaller or cheaper than dense (full rank must be exact)">
+           "Verification: accept factorizations that are not smaller or "
+           "cheaper than dense (structure tests; full rank must be exact)">
   ]);
   let dependentDialects = ["facet::factor::FactorDialect",
                            "mlir::tensor::TensorDialect",

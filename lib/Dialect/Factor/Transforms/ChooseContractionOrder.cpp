@@ -28,6 +28,7 @@ struct ChooseContractionOrder
     model.memoryWeight = memoryWeight;
     model.panelWidth = panelWidth;
     model.halfRateK = halfRateK;
+    model.keepConstantsSmall = keepConstantsSmall;
     getOperation()->walk([&](ContractOp op) {
       if (op.getPath() && !overwrite)
         return;

@@ -24,6 +24,9 @@ def ChooseContractionOrder : Pass<"factor-choose-contraction-order"> {
     Option<"halfRateK", "half-rate-k", "double", "0",
            "GEMM steps with a reduction of length K run at K / (K + this) "
            "of the full FLOP rate (0: ignore)">,
+    Option<"keepConstantsSmall", "keep-constants-small", "bool", "true",
+           "Never contract two constants into a larger one (the lowering "
+           "folds such steps at compile time)">,
     Option<"greedy", "greedy", "bool", "false",
            "Use the greedy search even for small networks">,
     Option<"overwrite", "overwrite", "bool", "false",
