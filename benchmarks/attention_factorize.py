@@ -164,9 +164,7 @@ def main():
             run([sys.executable, os.path.join(ROOT, "models", "minilm",
                                               "export_minilm.py"), "-o", model])
             vocab = export_minilm.load_vocab(export_minilm.locate_model())
-            text = open(os.path.join(ROOT, "examples", "tinygpt",
-                                     "heldout.txt")).read().split("\n")
-            lines = [t.strip() for t in text if len(t.split()) >= 6]
+            lines = minilm_factorize.text_lines()
             mval = os.path.join(tmp, "minilm-val")
             minilm_factorize.write_sets(mval, lines[32:48], vocab, 4, 64)
             shapes = [f"--shape={n}=4x64" for n in

@@ -71,12 +71,8 @@ def prepare_minilm(work, batch, seq):
     run([PY, os.path.join(ROOT, "models", "minilm", "export_minilm.py"),
          "-o", model])
     vocab = export_minilm.load_vocab(export_minilm.locate_model())
-    lines = [t.strip() for t in open(os.path.join(
-        ROOT, "examples", "tinygpt", "heldout.txt")).read().split("\n")
-        if len(t.split()) >= 6]
-    cal = [t.strip() for t in open(os.path.join(
-        ROOT, "examples", "tinygpt", "calibration.txt")).read().split("\n")
-        if len(t.split()) >= 6]
+    lines = minilm_factorize.text_lines("heldout.txt")
+    cal = minilm_factorize.text_lines("calibration.txt")
     minilm_factorize.write_sets(os.path.join(work, "minilm-cal"),
                                 cal[:8 * batch], vocab, batch, seq)
     minilm_factorize.write_sets(os.path.join(work, "minilm-val"),

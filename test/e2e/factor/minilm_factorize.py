@@ -32,6 +32,14 @@ import facet  # noqa: E402
 NAMES = ["input_ids", "attention_mask", "token_type_ids"]
 
 
+def text_lines(name="heldout.txt"):
+    """The lines of examples/tinygpt/NAME with at least 6 words (sentences
+    for MiniLM's input sets)."""
+    with open(os.path.join(ROOT, "examples", "tinygpt", name)) as fh:
+        return [t.strip() for t in fh.read().split("\n")
+                if len(t.split()) >= 6]
+
+
 def write_sets(root, lines, vocab, batch, seq):
     os.makedirs(root, exist_ok=True)
     for s in range(len(lines) // batch):
@@ -77,9 +85,7 @@ def main():
     run([sys.executable, os.path.join(ROOT, "models", "minilm",
                                       "export_minilm.py"), "-o", model])
     vocab = export_minilm.load_vocab(export_minilm.locate_model())
-    text = open(os.path.join(ROOT, "examples", "tinygpt",
-                             "heldout.txt")).read().split("\n")
-    lines = [t.strip() for t in text if len(t.split()) >= 6]
+    lines = text_lines()
     need = 12 * args.batch
     if len(lines) < need:
         sys.exit(f"FAIL: only {len(lines)} lines of text")
