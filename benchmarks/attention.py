@@ -21,7 +21,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 
 import numpy as np
 import onnx
@@ -31,6 +30,9 @@ from onnx import TensorProto, helper, numpy_helper
 ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.join(ROOT, "python"))
 import facet  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from compare_with_onnxruntime import median_ms as _median_and_min_ms  # noqa: E402,E501
 
 COMPILE = os.path.join(ROOT, "build", "bin", "facet-compile")
 
@@ -91,13 +93,8 @@ def attention_block(seq, d, heads, causal, projections, seed=0):
 
 
 def median_ms(fn, runs):
-    fn()
-    ts = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        ts.append((time.perf_counter() - t) * 1e3)
-    return float(np.median(ts))
+    """Median of `runs` timed calls after one warm-up, in ms."""
+    return _median_and_min_ms(fn, runs, 1)[0]
 
 
 def main():

@@ -39,6 +39,9 @@ import onnx
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "python"))
 import facet  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from compare_with_onnxruntime import median_ms as _median_and_min_ms  # noqa: E402,E501
 from facet import metrics  # noqa: E402
 
 
@@ -71,13 +74,8 @@ def onnx_params(path):
 
 
 def median_ms(fn, runs):
-    fn()
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return 1e3 * float(np.median(times))
+    """Median of `runs` timed calls after one warm-up, in ms."""
+    return _median_and_min_ms(fn, runs, 1)[0]
 
 
 def compile_model(compiler, model, shapes, threads, flags, out, report=None):
