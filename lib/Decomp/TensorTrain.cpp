@@ -34,13 +34,6 @@ int64_t ttParams(const std::vector<int64_t> &shape,
   return params;
 }
 
-/// The largest bond rank any bond of `shape` can have.
-int64_t largestBond(const std::vector<int64_t> &shape) {
-  std::vector<int64_t> ranks =
-      uniformRanks(shape, std::numeric_limits<int64_t>::max() / 4, kNoLimit);
-  return *std::max_element(ranks.begin(), ranks.end());
-}
-
 /// TT-SVD of x under a policy already checked against x's shape.
 template <typename T>
 Expected<std::vector<Tensor<T>>>
@@ -50,7 +43,7 @@ ttSvd(const Tensor<T> &x, const Truncation &trunc, const Options &options,
   int64_t order = x.order();
   if (std::string message = trunc.validate(); !message.empty())
     return makeError(std::string(what) + ": " + message);
-  int64_t bound = largestBond(shape);
+  int64_t bound = largestBondRank(shape);
   std::vector<int64_t> wanted(order + 1, 1);
   double normSq = squaredNorm(x.data.data(), x.numel());
   double stepTailSq = -1;
@@ -256,6 +249,12 @@ template <typename T> RowMatrix<T> TTMatrix<T>::reconstruct() const {
   int64_t rows = productOf(rowDims);
   return Eigen::Map<RowMatrix<T>>(matrix.data.data(), rows,
                                   matrix.numel() / rows);
+}
+
+int64_t facet::decomp::largestBondRank(const std::vector<int64_t> &shape) {
+  std::vector<int64_t> ranks =
+      uniformRanks(shape, std::numeric_limits<int64_t>::max() / 4, kNoLimit);
+  return *std::max_element(ranks.begin(), ranks.end());
 }
 
 template <typename T>

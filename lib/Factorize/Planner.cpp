@@ -535,24 +535,14 @@ LogicalResult Planner::Impl::addSvd(LayerState &st, std::string &error) {
   return success();
 }
 
-/// The largest bond rank a TT-matrix of these row and column modes can
-/// have (its cores' modes are rows[i]·cols[i]; bond k is bounded by the
-/// product of the modes on either side). A budget's rank ladder stops there.
+/// The largest bond rank of a TT-matrix with these row and column modes:
+/// a budget's rank ladder stops there.
 static int64_t largestTTMatrixBond(const std::vector<int64_t> &rows,
                                    const std::vector<int64_t> &cols) {
   std::vector<int64_t> modes;
   for (size_t i = 0; i < rows.size() && i < cols.size(); ++i)
     modes.push_back(rows[i] * cols[i]);
-  int64_t best = 1;
-  for (size_t k = 1; k < modes.size(); ++k) {
-    int64_t left = 1, right = 1;
-    for (size_t i = 0; i < k; ++i)
-      left *= modes[i];
-    for (size_t i = k; i < modes.size(); ++i)
-      right *= modes[i];
-    best = std::max(best, std::min(left, right));
-  }
-  return best;
+  return decomp::largestBondRank(modes);
 }
 
 LogicalResult Planner::Impl::addKronecker(LayerState &st, std::string &error) {

@@ -190,6 +190,11 @@ template <typename T> struct TTMatrix {
   RowMatrix<T> reconstruct() const;
 };
 
+/// The largest rank any bond of a tensor train of `shape` can have (a rank
+/// policy above it is refused). For a TT-matrix the shape is
+/// rowDims[i]·colDims[i].
+int64_t largestBondRank(const std::vector<int64_t> &shape);
+
 /// TT-SVD of W permuted into the tensor (m1n1)(m2n2)…(mdnd); the policy
 /// means what it means for `tensorTrain`.
 template <typename T>
