@@ -301,6 +301,28 @@ std::string facet::contraction::evaluateOrder(
   return "";
 }
 
+GemmSplit facet::contraction::splitAsGemm(const std::string &a,
+                                          const std::string &c,
+                                          const std::string &keep) {
+  auto has = [](const std::string &s, char l) {
+    return s.find(l) != std::string::npos;
+  };
+  GemmSplit split;
+  for (char l : a) {
+    if (!has(c, l))
+      split.freeA += l;
+    else if (has(keep, l))
+      return split; // a batch index
+    else
+      split.contracted += l;
+  }
+  for (char l : c)
+    if (!has(a, l))
+      split.freeB += l;
+  split.gemm = !split.contracted.empty();
+  return split;
+}
+
 double facet::contraction::transposedElements(
     const Equation &eq, const std::vector<std::pair<char, int64_t>> &sizes,
     const std::vector<Step> &steps) {
@@ -309,9 +331,6 @@ double facet::contraction::transposedElements(
     for (char c : s)
       v *= static_cast<double>(sizeOf(sizes, c));
     return v;
-  };
-  auto has = [](const std::string &s, char c) {
-    return s.find(c) != std::string::npos;
   };
   std::vector<std::string> subs = eq.inputs;
   std::vector<bool> act(subs.size(), false);
@@ -330,17 +349,8 @@ double facet::contraction::transposedElements(
       if (static_cast<int>(i) != s.lhs && static_cast<int>(i) != s.rhs)
         keep += subs[i];
     if (actA && !actC) {
-      std::string freeA, contracted;
-      bool batch = false;
-      for (char l : a) {
-        if (!has(c, l))
-          freeA += l;
-        else if (has(keep, l))
-          batch = true;
-        else
-          contracted += l;
-      }
-      if (!batch && !contracted.empty() && a != freeA + contracted)
+      GemmSplit g = splitAsGemm(a, c, keep);
+      if (g.gemm && a != g.freeA + g.contracted)
         total += volume(a);
     }
     std::string res = pairResult(a, c, keep);

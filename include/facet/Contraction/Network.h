@@ -120,6 +120,18 @@ std::string evaluateOrder(const Equation &eq,
 std::string pairResult(const std::string &a, const std::string &b,
                        const std::string &keep);
 
+/// How the lowering makes a step of a run-time operand `a` with a constant
+/// `c` one GEMM x[M, K] · W[K, N]: M = a's letters not in c, K = the letters
+/// both share, N = c's other letters (each in its operand's order). `gemm`
+/// is false when a shared letter is still needed afterwards (in `keep`: a
+/// batch index) or nothing is contracted; the step is then a generic loop.
+struct GemmSplit {
+  bool gemm = false;
+  std::string freeA, contracted, freeB;
+};
+GemmSplit splitAsGemm(const std::string &a, const std::string &c,
+                      const std::string &keep);
+
 /// Elements of the run-time operand that the lowering to GEMMs
 /// (convert-factor-to-linalg) transposes along `steps`: before each step of
 /// the activation with a constant whose contracted letters are not its last

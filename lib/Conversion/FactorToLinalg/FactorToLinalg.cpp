@@ -148,21 +148,12 @@ Value collapseTo2D(OpBuilder &b, Location loc, Value v, int64_t split) {
 Value gemmStep(OpBuilder &b, Location loc, const Item &a, const Item &core,
                const std::vector<double> &coreData, const std::string &keep,
                const Sizes &sizes, Type et) {
-  std::string contracted, freeA, freeB;
-  for (char c : a.sub) {
-    if (has(core.sub, c)) {
-      if (has(keep, c))
-        return {}; // a batch index
-      contracted += c;
-    } else {
-      freeA += c;
-    }
-  }
-  for (char c : core.sub)
-    if (!has(a.sub, c))
-      freeB += c;
-  if (contracted.empty())
+  contraction::GemmSplit split =
+      contraction::splitAsGemm(a.sub, core.sub, keep);
+  if (!split.gemm)
     return {};
+  const std::string &contracted = split.contracted, &freeA = split.freeA,
+                    &freeB = split.freeB;
   MLIRContext *ctx = b.getContext();
   // x: kept indices first (their order), contracted ones last.
   Value x = transposeTo(b, loc, a.value, a.sub, freeA + contracted, sizes, et);
