@@ -305,7 +305,8 @@ LogicalResult TTGatherOp::verify() {
     rowProduct *= rowDims[k];
     colProduct *= colDims[k];
   }
-  if (getRows() < 1 || getRows() > rowProduct)
+  int64_t rows = static_cast<int64_t>(getRows());
+  if (rows < 1 || rows > rowProduct)
     return emitOpError("rows (")
            << getRows() << ") must be in [1, " << rowProduct
            << "], the product of row_dims";
