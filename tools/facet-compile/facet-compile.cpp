@@ -293,6 +293,9 @@ int main(int argc, char **argv) {
     if (mlir::failed(facet::checkTarget(codegen, error)))
       return fail(error);
   }
+  // What the lowering (and the factorizer's cost guard) know of the target.
+  facet::LoweringOptions lowering = facet::loweringOptionsFor(codegen);
+  lowering.tileContractions = tile;
   // Factorization flags: one format, exactly one policy.
   facet::factorize::Options factorOptions;
   {
@@ -372,7 +375,7 @@ int main(int argc, char **argv) {
                     ": must be at least 1");
       if (rankMultiple == "auto") {
         factorOptions.rankMultiple =
-            2 * facet::loweringOptionsFor(codegen).vectorLanes;
+            2 * lowering.vectorLanes;
       } else if (StringRef(rankMultiple).getAsInteger(
                      10, factorOptions.rankMultiple) ||
                  factorOptions.rankMultiple < 1) {
@@ -438,8 +441,7 @@ int main(int argc, char **argv) {
       fopts.validationDir = validationDir;
       facet::factorize::parseFidelityMetric(fidelityMetric, fopts.metric);
       fopts.codegen = codegen;
-      fopts.lowering = facet::loweringOptionsFor(codegen);
-      fopts.lowering.tileContractions = tile;
+      fopts.lowering = lowering;
       // The cost guard prices the GEMMs this target runs (docs/Factor.md).
       fopts.factorize.panelWidth = 2 * fopts.lowering.vectorLanes;
       fopts.factorize.halfRateK = facet::kGemmHalfRateK;
@@ -484,8 +486,6 @@ int main(int argc, char **argv) {
     if (emitKind == Emit::Facet)
       return writeText(output, [&](raw_ostream &os) { module->print(os); });
 
-    facet::LoweringOptions lowering = facet::loweringOptionsFor(codegen);
-    lowering.tileContractions = tile;
     if (mlir::failed(facet::lowerToLinalg(*module, lowering)))
       return 1;
     if (emitKind == Emit::Linalg)
