@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Attention.h"
+#include "Internal.h"
 
 #include "facet/Decomp/Decomp.h"
 #include "facet/Dialect/Facet/IR/FacetOps.h"
@@ -29,7 +30,6 @@ namespace decomp = facet::decomp;
 namespace {
 
 using MatrixD = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic>;
-constexpr double kMemoryWeight = 8.0; // as the planner's cost model
 
 /// A constant bias that broadcasts as [out] (any leading 1s).
 bool biasOf(Value v, int64_t out, std::vector<float> &bias, bool read) {

@@ -12,6 +12,10 @@
 
 namespace facet::factorize::detail {
 
+/// The cost model's memory weight: FLOP-equivalents per tensor element moved
+/// (docs/Factor.md), for linear and attention candidates alike.
+constexpr double kMemoryWeight = 8.0;
+
 /// The cores of one factorized layer and how they contract with the
 /// activation: x[..., inDims] (K split into inDims, letters inSub) with the
 /// cores (subscripts coreSubs) gives y[..., outDims] (letters outSub). For

@@ -96,8 +96,6 @@ namespace {
 using RowMatrixF = decomp::RowMatrix<float>;
 using MatrixD = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic>;
 
-/// The cost model's memory weight (docs/Factor.md).
-constexpr double kMemoryWeight = 8.0;
 /// FLOP-equivalents per activation element the lowering transposes between
 /// GEMM steps, when the GEMM terms are on: a permuted copy whose innermost
 /// dimension changes is strided scalar work (measured ~1.3 ns per element
