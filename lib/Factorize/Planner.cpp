@@ -918,7 +918,13 @@ static int pickPerLayer(const LayerState &st, const Options &o,
                         std::string &reason) {
   const std::vector<Candidate> &cs = st.candidates;
   if (cs.empty()) {
-    reason = "no useful factorization of this shape (a prime dimension)";
+    reason = o.rankMultiple > 1
+                 ? "no rank that is a multiple of " +
+                       std::to_string(o.rankMultiple) +
+                       " is below this shape's break-even rank, or no "
+                       "useful split of it (a prime dimension)"
+                 : "no useful factorization of this shape (a prime "
+                   "dimension)";
     return -1;
   }
   int best = -1;

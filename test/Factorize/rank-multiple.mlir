@@ -13,3 +13,8 @@
 // K1: factor.contract {{.*}}ranks = array<i64: 6>
 // K4: factor.contract {{.*}}ranks = array<i64: 4>
 // BAD: error: rank-multiple 0: must be at least 1
+// No multiple of 16 is below this layer's break-even rank (9): it stays
+// dense, and the report says why.
+// RUN: facet-opt %S/Inputs/one-layer.mlir --facet-factorize-linear="error=0.9 rank-multiple=16 report=%t.json" > /dev/null
+// RUN: FileCheck %s --input-file=%t.json --check-prefix=NONE
+// NONE: "format": "dense", {{.*}}"reason": "no rank that is a multiple of 16 is below this shape's break-even rank
