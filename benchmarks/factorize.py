@@ -28,7 +28,6 @@ import tempfile
 
 import numpy as np
 import onnx
-from onnx import numpy_helper
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PY = sys.executable

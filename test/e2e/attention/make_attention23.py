@@ -19,13 +19,11 @@ def model(variant):
     sq = skv = S
     if variant.startswith("4d"):
         shapes = {"q": [B, H, sq, D], "k": [B, H, skv, D], "v": [B, H, skv, D]}
-        y = [B, H, sq, D]
     else:
         g = G if variant == "3d-gqa" else H
         shapes = {"q": [B, sq, H * D], "k": [B, skv, g * D],
                   "v": [B, skv, g * D]}
         attrs = {"q_num_heads": H, "kv_num_heads": g}
-        y = [B, sq, H * D]
     for n in names:
         inputs.append(helper.make_tensor_value_info(n, f, shapes[n]))
     kv = shapes["k"][1] if variant.startswith("4d") else (
