@@ -35,3 +35,27 @@ func.func @powers(%x: f32, %y: f32) -> (f32, f32) {
   %b = math.powf %x, %y : f32
   return %a, %b : f32, f32
 }
+
+// -----
+
+// erf is one rational function of the clamped argument, elementwise on
+// vectors too: clamp to [-4, 4], x·P(x²) over Q(x²) (a single division, no
+// per-interval selects), the result clamped to [-1, 1].
+// CHECK-LABEL: func.func @erf_rational
+// CHECK-SAME: (%[[X:.*]]: vector<16xf32>)
+// CHECK-NOT: arith.select
+// CHECK: %[[HI:.*]] = arith.minimumf %[[X]], %{{.*}} : vector<16xf32>
+// CHECK: %[[C:.*]] = arith.maximumf %[[HI]], %{{.*}} : vector<16xf32>
+// CHECK: %[[X2:.*]] = arith.mulf %[[C]], %[[C]]
+// CHECK-COUNT-6: math.fma
+// CHECK: %[[P:.*]] = arith.mulf %[[C]], %{{.*}}
+// CHECK-COUNT-4: math.fma
+// CHECK: %[[R:.*]] = arith.divf %[[P]], %{{.*}}
+// CHECK: arith.minimumf %[[R]]
+// CHECK: arith.maximumf
+// CHECK-NOT: arith.select
+// CHECK-NOT: math.erf
+func.func @erf_rational(%x: vector<16xf32>) -> vector<16xf32> {
+  %a = math.erf %x : vector<16xf32>
+  return %a : vector<16xf32>
+}
