@@ -21,6 +21,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/MemRef/Transforms/Transforms.h"
 #include "mlir/Dialect/OpenMP/OpenMPDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
@@ -53,6 +54,11 @@ constexpr StringLiteral kPacked = "facet.packed_contraction";
 constexpr StringLiteral kLevel = "facet.tile_level";
 constexpr StringLiteral kPeel = "facet.peel";
 constexpr StringLiteral kVec = "facet.vec";
+/// A tile of a transpose (transposeTiles), vectorized here rather than by
+/// transform.structured.vectorize: its permuted transfer_read, folded
+/// through the expand_shape of a strided view, sends upstream's
+/// fold-memref-alias-ops into an endless loop.
+constexpr StringLiteral kTransposeTile = "facet.transpose_tile";
 constexpr StringLiteral kParallel = "facet.parallel";
 /// A register tile whose accumulator is still zero when it starts (the
 /// first k block of a zero-initialized contraction): it zeroes its tile in
@@ -211,6 +217,104 @@ void transposeRhsReadAlongK(RewriterBase &rewriter, linalg::GenericOp op,
     op->setOperand(1, transposed);
     op.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
   });
+}
+
+/// Tile sizes of a transpose whose innermost dim moves: L along the
+/// result's innermost dim and along the dim the source's innermost one goes
+/// to, 1 elsewhere (so each tile is an L x L transpose); {} for one that
+/// keeps the innermost dim (a row copy LLVM vectorizes), is smaller than a
+/// tile, is dynamic or is not f32.
+std::optional<SmallVector<int64_t>> transposeTiles(linalg::TransposeOp op,
+                                                   int64_t lanes) {
+  auto type = dyn_cast<RankedTensorType>(op.getInit().getType());
+  if (!type || !type.hasStaticShape() || !type.getElementType().isF32())
+    return std::nullopt;
+  ArrayRef<int64_t> perm = op.getPermutation();
+  int64_t rank = perm.size();
+  int64_t to = llvm::find(perm, rank - 1) - perm.begin();
+  if (rank < 2 || to == rank - 1 || type.getDimSize(rank - 1) < lanes ||
+      type.getDimSize(to) < lanes)
+    return std::nullopt;
+  SmallVector<int64_t> sizes(rank, 1);
+  sizes[rank - 1] = lanes;
+  sizes[to] = lanes;
+  return sizes;
+}
+
+/// A transpose tile (a linalg.generic copy with a permuted input map, of
+/// static shape with two non-unit dims) as one full-rank read, a
+/// vector.transpose of the two dims in registers (shuffles) and one
+/// full-rank write. Full rank because a read of a rank-reduced view folds
+/// (fold-memref-alias-ops) into a non-minor-identity read of an
+/// expand_shape, which sends that pass into an endless loop; and not row by
+/// row, which canonicalization turns into element-wise from_elements. Anything
+/// else is left as it is (a scalar loop nest).
+void vectorizeTransposeTile(RewriterBase &rewriter, linalg::GenericOp op) {
+  if (op.getNumDpsInputs() != 1 || op.getNumDpsInits() != 1)
+    return;
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  if (!maps[0].isPermutation() || !maps[1].isIdentity())
+    return;
+  auto inType = dyn_cast<RankedTensorType>(op.getDpsInputs()[0].getType());
+  auto outType = dyn_cast<RankedTensorType>(op.getDpsInits()[0].getType());
+  if (!inType || !outType || !inType.hasStaticShape() ||
+      !outType.hasStaticShape())
+    return;
+  Block &body = op.getRegion().front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  if (body.getOperations().size() != 1 ||
+      yield.getOperand(0) != body.getArgument(0))
+    return;
+  // The two non-unit dims, in the input's order; the output has them
+  // swapped (the permutation moves nothing else of size > 1).
+  SmallVector<int64_t> inDims, outDims;
+  for (auto [d, v] : llvm::enumerate(inType.getShape()))
+    if (v != 1)
+      inDims.push_back(v);
+  for (auto [d, v] : llvm::enumerate(outType.getShape()))
+    if (v != 1)
+      outDims.push_back(v);
+  if (inDims.size() != 2 || outDims.size() != 2 || inDims[0] != outDims[1] ||
+      inDims[1] != outDims[0])
+    return;
+  // The output dim that reads the input's last non-unit dim must come first.
+  unsigned lastIn = 0;
+  for (auto [d, v] : llvm::enumerate(inType.getShape()))
+    if (v != 1)
+      lastIn = d;
+  std::optional<unsigned> firstOut;
+  for (auto [d, v] : llvm::enumerate(outType.getShape()))
+    if (v != 1) {
+      firstOut = d;
+      break;
+    }
+  // maps[0]: loop dims (= output dims) -> input dims.
+  if (!firstOut || maps[0].getResult(lastIn) !=
+                       getAffineDimExpr(*firstOut, op.getContext()))
+    return;
+  rewriter.setInsertionPoint(op);
+  Location loc = op.getLoc();
+  Type elem = inType.getElementType();
+  Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+  Value pad = arith::ConstantOp::create(rewriter, loc,
+                                        rewriter.getZeroAttr(elem));
+  SmallVector<Value> inIdx(inType.getRank(), zero),
+      outIdx(outType.getRank(), zero);
+  Value read = vector::TransferReadOp::create(
+      rewriter, loc, VectorType::get(inType.getShape(), elem),
+      op.getDpsInputs()[0], inIdx, pad,
+      SmallVector<bool>(inType.getRank(), true));
+  Value flat = vector::ShapeCastOp::create(
+      rewriter, loc, VectorType::get(inDims, elem), read);
+  Value t = vector::TransposeOp::create(rewriter, loc, flat,
+                                        ArrayRef<int64_t>{1, 0});
+  Value shaped = vector::ShapeCastOp::create(
+      rewriter, loc, VectorType::get(outType.getShape(), elem), t);
+  Value w = vector::TransferWriteOp::create(
+                rewriter, loc, shaped, op.getDpsInits()[0], outIdx,
+                SmallVector<bool>(outType.getRank(), true))
+                .getResult();
+  rewriter.replaceOp(op, w);
 }
 
 /// Tiles `op` with `sizes`, marks the loops for peeling and the tiled op with
@@ -452,6 +556,42 @@ struct TileContractions
       if (failed(tile(rewriter, op, t->first, 2, t->second, parallelDim)))
         return signalPassFailure();
     }
+    // Transposes that move the innermost dim (Kᵀ for attention, the
+    // activation transposes between TT/Kronecker/Tucker steps): L x L tiles
+    // that become a register transpose (a row read per vector, shuffles,
+    // a row write per vector) instead of a scalar loop nest reading with a
+    // stride.
+    SmallVector<linalg::TransposeOp> transposes;
+    root->walk([&](linalg::TransposeOp op) {
+      if (op.hasPureTensorSemantics() &&
+          !op->getParentOfType<LoopLikeOpInterface>())
+        transposes.push_back(op);
+    });
+    for (linalg::TransposeOp op : transposes) {
+      auto sizes = transposeTiles(op, vectorLanes);
+      if (!sizes)
+        continue;
+      rewriter.setInsertionPoint(op);
+      FailureOr<linalg::GenericOp> generic =
+          linalg::generalizeNamedOp(rewriter, op);
+      if (failed(generic))
+        continue;
+      (*generic)->setAttr(kPacked, rewriter.getUnitAttr());
+      (*generic)->setAttr(kTransposeTile, rewriter.getUnitAttr());
+      std::optional<unsigned> parallelDim;
+      SmallVector<int64_t> shape = generic->getStaticLoopRanges();
+      int64_t work = 1;
+      for (int64_t v : shape)
+        work *= v;
+      if (parallel && threads > 1 && work >= kMinParallelIterations)
+        for (auto [d, v] : llvm::enumerate(shape))
+          if (v > (*sizes)[d]) {
+            parallelDim = d;
+            break;
+          }
+      if (failed(tile(rewriter, *generic, *sizes, 2, {}, parallelDim)))
+        return signalPassFailure();
+    }
     // Everything else that is big enough: chunks for the threads.
     if (parallel && threads > 1) {
       SmallVector<linalg::LinalgOp> rest;
@@ -485,6 +625,10 @@ struct TileContractions
     control.rankReductionStrategy = linalg::ControlDropUnitDims::
         RankReductionStrategy::ExtractInsertSlice;
     for (linalg::GenericOp op : collect(root, kPacked, 2)) {
+      if (op->hasAttr(kTransposeTile)) {
+        vectorizeTransposeTile(rewriter, op);
+        continue;
+      }
       rewriter.setInsertionPoint(op);
       Operation *vecOp = op;
       FailureOr<linalg::DropUnitDimsResult> dropped =
@@ -517,9 +661,13 @@ module attributes {transform.with_named_sequence} {
       transform.apply_patterns.canonicalization
     } : !transform.any_op
     transform.apply_cse to %f : !transform.any_op
-    transform.apply_patterns to %f {
-      transform.apply_patterns.memref.fold_memref_alias_ops
-    } : !transform.any_op
+    transform.yield
+  }
+  // After fold-memref-alias-ops (C++: as transform.apply_patterns it is an
+  // endless loop on a transpose tile's read through an expand_shape, see
+  // VectorizeContractions::runOnOperation).
+  transform.named_sequence @facet_hoist(%root: !transform.any_op {transform.readonly}) {
+    %f = transform.structured.match ops{["func.func"]} in %root : (!transform.any_op) -> !transform.any_op
     transform.apply_cse to %f : !transform.any_op
     // Index arithmetic of the accumulator accesses leaves the k loop first,
     // or the accumulators cannot be hoisted (innermost loops first).
@@ -539,7 +687,7 @@ module attributes {transform.with_named_sequence} {
       transform.apply_patterns.vector.transfer_to_scf max_transfer_rank = 1 full_unroll = true
       transform.apply_patterns.vector.lower_transfer max_transfer_rank = 1
       transform.apply_patterns.vector.lower_shape_cast
-      transform.apply_patterns.vector.lower_transpose lowering_strategy = "shuffle_1d"
+      transform.apply_patterns.vector.lower_transpose lowering_strategy = "shuffle_16x16"
       transform.apply_patterns.vector.lower_outerproduct
       transform.apply_patterns.vector.lower_broadcast
     } : !transform.any_op
@@ -809,7 +957,7 @@ struct VectorizeContractions
   void runOnOperation() override {
     bool any = false;
     getOperation()->walk([&](Operation *op) {
-      if (op->hasAttr(kVec))
+      if (op->hasAttr(kVec) || isa<vector::TransposeOp>(op))
         any = true;
     });
     if (!any)
@@ -825,6 +973,20 @@ struct VectorizeContractions
     };
     zeroTilesInRegisters(getOperation());
     if (failed(run("facet_vectorize")))
+      return signalPassFailure();
+    {
+      RewritePatternSet patterns(&getContext());
+      memref::populateFoldMemRefAliasOpPatterns(patterns);
+      // Not converging is not an error (upstream's fold-memref-alias-ops
+      // pass ignores it too): a read through an expand_shape of a
+      // higher-rank vector than the shape's source folds into the
+      // expand_shape, then the next fold is attempted and undone forever.
+      // The bounded number of sweeps leaves valid, folded IR.
+      GreedyRewriteConfig config;
+      config.setMaxIterations(4);
+      (void)applyPatternsGreedily(getOperation(), std::move(patterns), config);
+    }
+    if (failed(run("facet_hoist")))
       return signalPassFailure();
     hoistAccumulators(getOperation());
     forwardTileStores(getOperation());

@@ -123,7 +123,8 @@ def TileContractions : Pass<"facet-tile-contractions"> {
                            "mlir::scf::SCFDialect",
                            "mlir::tensor::TensorDialect",
                            "mlir::affine::AffineDialect",
-                           "mlir::arith::ArithDialect"];
+                           "mlir::arith::ArithDialect",
+                           "mlir::vector::VectorDialect"];
 }
 
 def VectorizeContractions : Pass<"facet-vectorize-contractions",

@@ -68,6 +68,7 @@ struct Kernel {
   int64_t Tcap = 0, Tpad = 0, Br = 1, Bc = 16, SqPad = 0;
   int64_t lanes = 8, accumulators = 8;
   bool causal = false, staticCache = false;
+  bool vDirect = false; // vt is the value input itself (no past, no padding)
   int64_t causalOffset = 0;
   float scale = 1, fill = 0;
   // Values.
@@ -214,9 +215,17 @@ RowState update(Kernel &k, const RowState &st, ArrayRef<Value> s, Value bi,
           SmallVector<Value> next(acc.begin(), acc.end());
           for (size_t c = c0; c < c1; ++c) {
             auto [off, width] = chunks[c];
+            // V rows straight from the value input [B, Skv, G·Dv], or
+            // from the padded copy [B, G, Tpad, Dv].
+            SmallVector<Value> at =
+                kk.vDirect
+                    ? SmallVector<Value>{bi, row,
+                                         kk.add(kk.mul(g, kk.idx(kk.Dv)),
+                                                kk.idx(off))}
+                    : SmallVector<Value>{bi, g, row, kk.idx(off)};
             Value v = vector::TransferReadOp::create(
-                ib, kk.vec(width), kk.vt, ValueRange{bi, g, row, kk.idx(off)},
-                kk.fconst(0), ArrayRef<bool>{true});
+                ib, kk.vec(width), kk.vt, at, kk.fconst(0),
+                ArrayRef<bool>{true});
             for (int64_t r = 0; r < kk.Br; ++r) {
               size_t at = r * (c1 - c0) + (c - c0);
               next[at] = vector::FMAOp::create(ib, kk.splat(pj[r], width), v,
@@ -378,17 +387,34 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
     Value lIdx = k.L;
     int64_t skv = k.Skv, p = k.P, dk = k.Dk, dv = k.Dv;
     bool sc = k.staticCache;
-    // Kᵀ [B, G, Dk, Tpad] and V [B, G, Tpad, Dv], zero past T.
-    k.kt = generate(b, {k.B, k.G, k.Dk, k.Tpad},
-                    [&](OpBuilder &nb, Location loc, ValueRange iv) {
-                      return keyOrValue(nb, loc, key, pastKey, dk, skv, p, sc,
-                                        lIdx, iv[0], iv[1], iv[3], iv[2]);
-                    });
-    k.vt = generate(b, {k.B, k.G, k.Tpad, k.Dv},
-                    [&](OpBuilder &nb, Location loc, ValueRange iv) {
-                      return keyOrValue(nb, loc, value, pastValue, dv, skv, p,
-                                        sc, lIdx, iv[0], iv[1], iv[2], iv[3]);
-                    });
+    // Kᵀ [B, G, Dk, Tpad] and V [B, G, Tpad, Dv], zero past T. Without a
+    // past and with whole key blocks, V is read where it is and Kᵀ is a
+    // plain transpose (which the CPU code generation vectorizes).
+    if (!sc && !pastKey && !pastValue && k.Tpad == skv) {
+      auto f32 = b.getF32Type();
+      Value key4 = tensor::ExpandShapeOp::create(
+          b, RankedTensorType::get({k.B, skv, k.G, dk}, f32), key,
+          ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+      Value init = tensor::EmptyOp::create(
+          b, ArrayRef<int64_t>{k.B, k.G, dk, skv}, f32);
+      k.kt = linalg::TransposeOp::create(b, key4, init,
+                                         ArrayRef<int64_t>{0, 2, 3, 1})
+                 .getResult()[0];
+      k.vt = value;
+      k.vDirect = true;
+    } else {
+      k.kt = generate(b, {k.B, k.G, k.Dk, k.Tpad},
+                      [&](OpBuilder &nb, Location loc, ValueRange iv) {
+                        return keyOrValue(nb, loc, key, pastKey, dk, skv, p,
+                                          sc, lIdx, iv[0], iv[1], iv[3], iv[2]);
+                      });
+      k.vt = generate(b, {k.B, k.G, k.Tpad, k.Dv},
+                      [&](OpBuilder &nb, Location loc, ValueRange iv) {
+                        return keyOrValue(nb, loc, value, pastValue, dv, skv,
+                                          p, sc, lIdx, iv[0], iv[1], iv[2],
+                                          iv[3]);
+                      });
+    }
 
     // The mask as f32 [mb, mh, mq, mk] (booleans as 1 = keep, 0 = put the
     // fill); a key dimension that is not a whole number of blocks is padded
