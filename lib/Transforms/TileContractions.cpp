@@ -54,10 +54,10 @@ constexpr StringLiteral kPacked = "facet.packed_contraction";
 constexpr StringLiteral kLevel = "facet.tile_level";
 constexpr StringLiteral kPeel = "facet.peel";
 constexpr StringLiteral kVec = "facet.vec";
-/// A tile of a transpose (transposeTiles), vectorized here rather than by
-/// transform.structured.vectorize: its permuted transfer_read, folded
-/// through the expand_shape of a strided view, sends upstream's
-/// fold-memref-alias-ops into an endless loop.
+/// A tile of a transpose (transposeTiles), vectorized here
+/// (vectorizeTransposeTile) rather than by transform.structured.vectorize,
+/// whose permuted transfer_read leaves the transpose to the transfer
+/// lowering instead of a register vector.transpose.
 constexpr StringLiteral kTransposeTile = "facet.transpose_tile";
 constexpr StringLiteral kParallel = "facet.parallel";
 /// A register tile whose accumulator is still zero when it starts (the
