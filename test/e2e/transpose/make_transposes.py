@@ -29,15 +29,19 @@ nodes = [
     helper.make_node("Transpose", ["y"], ["yt"], perm=[1, 0]),
     helper.make_node("Transpose", ["y"], ["yt2"], perm=[1, 0]),
     helper.make_node("MatMul", ["yt2", "W2"], ["ym"]),
+    # Large enough (51200 elements) for --threads to share its tile loops.
+    helper.make_node("Transpose", ["z"], ["zt"], perm=[1, 0]),
 ]
 graph = helper.make_graph(
     nodes, "transposes",
     [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, S, H * D]),
-     helper.make_tensor_value_info("y", TensorProto.FLOAT, [53, 37])],
+     helper.make_tensor_value_info("y", TensorProto.FLOAT, [53, 37]),
+     helper.make_tensor_value_info("z", TensorProto.FLOAT, [256, 200])],
     [helper.make_tensor_value_info("kt", TensorProto.FLOAT, [1, H, D, S]),
      helper.make_tensor_value_info("xt", TensorProto.FLOAT, [1, H, D, S]),
      helper.make_tensor_value_info("yt", TensorProto.FLOAT, [37, 53]),
-     helper.make_tensor_value_info("ym", TensorProto.FLOAT, [37, 24])],
+     helper.make_tensor_value_info("ym", TensorProto.FLOAT, [37, 24]),
+     helper.make_tensor_value_info("zt", TensorProto.FLOAT, [200, 256])],
     [W, W2, c("k0", [H * D]), c("k1", [2 * H * D]), c("axis2", [2]),
      c("heads", [1, S, H, D])])
 onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), a.o)
