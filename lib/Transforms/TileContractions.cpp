@@ -981,9 +981,10 @@ struct VectorizeContractions
       // pass ignores it too): a read through an expand_shape of a
       // higher-rank vector than the shape's source folds into the
       // expand_shape, then the next fold is attempted and undone forever.
-      // The bounded number of sweeps leaves valid, folded IR.
+      // The bounded number of sweeps (upstream's default) leaves valid,
+      // folded IR.
       GreedyRewriteConfig config;
-      config.setMaxIterations(4);
+      config.setMaxIterations(10);
       (void)applyPatternsGreedily(getOperation(), std::move(patterns), config);
     }
     if (failed(run("facet_hoist")))
