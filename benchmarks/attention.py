@@ -32,7 +32,7 @@ sys.path.insert(0, os.path.join(ROOT, "python"))
 import facet  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from compare_with_onnxruntime import median_ms as _median_and_min_ms  # noqa: E402,E501
+from compare_with_onnxruntime import median_ms  # noqa: E402
 
 COMPILE = os.path.join(ROOT, "build", "bin", "facet-compile")
 
@@ -90,11 +90,6 @@ def attention_block(seq, d, heads, causal, projections, seed=0):
     m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
     m.ir_version = 8
     return m
-
-
-def median_ms(fn, runs):
-    """Median of `runs` timed calls after one warm-up, in ms."""
-    return _median_and_min_ms(fn, runs, 1)[0]
 
 
 def main():

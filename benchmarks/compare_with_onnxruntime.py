@@ -20,7 +20,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "python"))
 import facet  # noqa: E402
 
 
-def median_ms(fn, runs, warmup):
+def median_min_ms(fn, runs, warmup):
+    """(median, min) of `runs` timed calls after `warmup` untimed ones, ms."""
     for _ in range(warmup):
         fn()
     times = []
@@ -29,6 +30,11 @@ def median_ms(fn, runs, warmup):
         fn()
         times.append((time.perf_counter() - t0) * 1e3)
     return statistics.median(times), min(times)
+
+
+def median_ms(fn, runs, warmup=1):
+    """Median of `runs` timed calls after `warmup` untimed ones, in ms."""
+    return median_min_ms(fn, runs, warmup)[0]
 
 
 def main():
@@ -64,9 +70,9 @@ def main():
     got = compiled.run(feeds)
     worst = max(float(np.max(np.abs(got[n] - ref[n]))) for n in names)
 
-    f_med, f_min = median_ms(lambda: compiled.run(feeds), args.runs,
+    f_med, f_min = median_min_ms(lambda: compiled.run(feeds), args.runs,
                              args.warmup)
-    o_med, o_min = median_ms(lambda: session.run(names, feeds), args.runs,
+    o_med, o_min = median_min_ms(lambda: session.run(names, feeds), args.runs,
                              args.warmup)
     print(f"max |facet - onnxruntime| over outputs: {worst:.3e}")
     print(f"{'runtime':<14}{'median ms':>12}{'min ms':>10}")

@@ -28,13 +28,9 @@ sys.path.insert(0, os.path.join(ROOT, "python"))
 import facet  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from compare_with_onnxruntime import median_ms as _median_and_min_ms  # noqa: E402,E501
+from compare_with_onnxruntime import median_ms  # noqa: E402
 
 COMPILE = os.path.join(ROOT, "build", "bin", "facet-compile")
-
-
-def median_ms(fn, runs, warmup):
-    return _median_and_min_ms(fn, runs, warmup)[0]
 
 
 def cases(tmp):

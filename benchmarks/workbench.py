@@ -41,7 +41,7 @@ sys.path.insert(0, os.path.join(ROOT, "python"))
 import facet  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from compare_with_onnxruntime import median_ms as _median_and_min_ms  # noqa: E402,E501
+from compare_with_onnxruntime import median_ms  # noqa: E402
 from facet import metrics  # noqa: E402
 
 
@@ -71,11 +71,6 @@ def onnx_params(path):
                 if a.name == "value":
                     n += int(np.prod(a.t.dims)) if a.t.dims else 1
     return n
-
-
-def median_ms(fn, runs):
-    """Median of `runs` timed calls after one warm-up, in ms."""
-    return _median_and_min_ms(fn, runs, 1)[0]
 
 
 def compile_model(compiler, model, shapes, threads, flags, out, report=None):

@@ -75,15 +75,14 @@ facet::facetToLinalgPipeline(const LoweringOptions &options) {
          std::to_string(options.vectorLanes) +
          "},canonicalize,cse,"
          "factor-choose-contraction-order{panel-width=" +
-         std::to_string(2 * options.vectorLanes) +
-         " half-rate-k=" + std::to_string(int(kGemmHalfRateK)) +
+         std::to_string(options.panelWidth()) + " half-rate-k=" + std::to_string(int(kGemmHalfRateK)) +
          "},convert-factor-to-linalg,"
          "canonicalize,cse,facet-fuse-elementwise,canonicalize,cse)";
 }
 
 std::string facet::linalgToLLVMPipeline(const LoweringOptions &options) {
   std::string lanes = std::to_string(options.vectorLanes);
-  std::string panel = std::to_string(2 * options.vectorLanes);
+  std::string panel = std::to_string(options.panelWidth());
   std::string tile =
       options.tileContractions
           ? "facet-pack-weights{panel-width=" + panel +

@@ -285,7 +285,16 @@ std::string facet::contraction::evaluateOrder(
     std::string sa = subs[s.lhs], sb = subs[s.rhs];
     if (hasActivation[s.rhs] && !hasActivation[s.lhs])
       std::swap(sa, sb);
-    std::string res = pairResult(sa, sb, lettersOf(out, sa + sb));
+    std::string kept = lettersOf(out, sa + sb);
+    // The lowering makes a step of the activation with a constant a GEMM,
+    // after transposing the activation when its contracted letters are not
+    // its last ones.
+    if (hasActivation[s.lhs] != hasActivation[s.rhs]) {
+      GemmSplit g = splitAsGemm(sa, sb, kept);
+      if (g.gemm && sa != g.freeA + g.contracted)
+        path.transposed += net.volume(hasActivation[s.lhs] ? a : b);
+    }
+    std::string res = pairResult(sa, sb, kept);
     bool act = hasActivation[s.lhs] || hasActivation[s.rhs];
     for (int idx : {s.rhs, s.lhs}) {
       items.erase(items.begin() + idx);
@@ -297,6 +306,9 @@ std::string facet::contraction::evaluateOrder(
     hasActivation.push_back(act);
     path.intermediates.push_back(res);
   }
+  // And once more at the end when the result is not in the output's order.
+  if (!subs.empty() && subs[0] != eq.output)
+    path.transposed += net.volume(items[0]);
   path.steps = steps;
   return "";
 }
@@ -326,44 +338,9 @@ GemmSplit facet::contraction::splitAsGemm(const std::string &a,
 double facet::contraction::transposedElements(
     const Equation &eq, const std::vector<std::pair<char, int64_t>> &sizes,
     const std::vector<Step> &steps) {
-  auto volume = [&](const std::string &s) {
-    double v = 1;
-    for (char c : s)
-      v *= static_cast<double>(sizeOf(sizes, c));
-    return v;
-  };
-  std::vector<std::string> subs = eq.inputs;
-  std::vector<bool> act(subs.size(), false);
-  if (!act.empty())
-    act[0] = true;
-  double total = 0;
-  for (const Step &s : steps) {
-    if (s.lhs < 0 || s.rhs >= static_cast<int>(subs.size()) || s.lhs >= s.rhs)
-      return total;
-    std::string a = subs[s.lhs], c = subs[s.rhs];
-    bool actA = act[s.lhs], actC = act[s.rhs];
-    if (actC && !actA)
-      std::swap(a, c), std::swap(actA, actC);
-    std::string keep = eq.output;
-    for (size_t i = 0; i < subs.size(); ++i)
-      if (static_cast<int>(i) != s.lhs && static_cast<int>(i) != s.rhs)
-        keep += subs[i];
-    if (actA && !actC) {
-      GemmSplit g = splitAsGemm(a, c, keep);
-      if (g.gemm && a != g.freeA + g.contracted)
-        total += volume(a);
-    }
-    std::string res = pairResult(a, c, keep);
-    subs.erase(subs.begin() + s.rhs);
-    subs.erase(subs.begin() + s.lhs);
-    act.erase(act.begin() + s.rhs);
-    act.erase(act.begin() + s.lhs);
-    subs.push_back(res);
-    act.push_back(actA || actC);
-  }
-  if (subs.size() == 1 && subs[0] != eq.output)
-    total += volume(subs[0]);
-  return total;
+  Path path;
+  evaluateOrder(eq, sizes, steps, CostModel(), path);
+  return path.transposed;
 }
 
 Path facet::contraction::searchOrder(
@@ -422,6 +399,9 @@ Path facet::contraction::searchOrder(
     path.flops = bestFlops[full];
     path.traffic = bestTraffic[full];
     path.cost = best[full];
+    Path walk; // the step-by-step walk knows what the lowering transposes
+    evaluateOrder(eq, sizes, path.steps, model, walk);
+    path.transposed = walk.transposed;
     return path;
   }
 

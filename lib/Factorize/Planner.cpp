@@ -130,8 +130,7 @@ NetworkCost networkCost(int64_t m, const std::string &inSub,
   contraction::Path p = contraction::searchOrder(eq, sizes, model);
   double cost = p.cost;
   if (model.panelWidth > 1 || model.halfRateK > 0)
-    cost += kTransposeWeight *
-            contraction::transposedElements(eq, sizes, p.steps);
+    cost += kTransposeWeight * p.transposed;
   return {cost, p.flops};
 }
 
@@ -398,6 +397,7 @@ std::string fmtShape(const Layer &l) {
 
 struct Planner::Impl {
   Options options;
+  contraction::CostModel costModel; ///< costModelOf(options)
   const Calibration *calibration = nullptr;
   std::vector<LayerState> layers;
   Report report;
@@ -411,12 +411,21 @@ struct Planner::Impl {
   LogicalResult addEmbedding(LayerState &st, std::string &error);
   LogicalResult addAttention(LayerState &st, std::string &error);
   void addBuilt(LayerState &st, Format f, CoreNetwork net, double loss);
+  /// Whether a candidate counts: smaller and cheaper (by the cost guard's
+  /// ratio) than the dense layer, or anything under accept-all.
+  bool accepts(const Candidate &c, const LayerState &st) const {
+    return options.acceptAll ||
+           (c.params < st.layer.denseParams() &&
+            (st.layer.kind == Layer::Embedding ||
+             c.cost.cost <= options.maxCostRatio * st.dense.cost));
+  }
 };
 
 Planner::Planner(std::vector<Layer> layers, const Options &options,
                  const Calibration *calibration)
     : impl(std::make_unique<Impl>()) {
   impl->options = options;
+  impl->costModel = costModelOf(options);
   impl->calibration = calibration;
   for (Layer &l : layers) {
     LayerState st;
@@ -443,11 +452,8 @@ void Planner::Impl::addBuilt(LayerState &st, Format f, CoreNetwork net,
   c.loss = loss;
   c.error = net.error;
   c.cost = st.layer.kind == Layer::Embedding ? NetworkCost{}
-                                             : costOf(net, st.layer.m, costModelOf(options));
-  c.accepted = options.acceptAll ||
-               (c.params < st.layer.k * st.layer.n &&
-               (st.layer.kind == Layer::Embedding ||
-                c.cost.cost <= options.maxCostRatio * st.dense.cost));
+                                             : costOf(net, st.layer.m, costModel);
+  c.accepted = accepts(c, st);
   c.built = static_cast<int>(st.networks.size());
   st.networks.push_back(std::move(net));
   st.candidates.push_back(c);
@@ -524,23 +530,32 @@ LogicalResult Planner::Impl::addSvd(LayerState &st, std::string &error) {
     if (!st.whitened)
       c.error = std::sqrt(c.loss);
     c.cost = networkCost(l.m, "k", {k}, {"kr", "rn"}, {{k, r}, {r, n}}, "n",
-                         costModelOf(options));
-    c.accepted = options.acceptAll || (c.params < k * n &&
-                 c.cost.cost <= options.maxCostRatio * st.dense.cost);
+                         costModel);
+    c.accepted = accepts(c, st);
     c.belowFloor = r < std::min<int64_t>(options.minRank, full);
     st.candidates.push_back(c);
   }
   return success();
 }
 
-/// The largest bond rank of a TT-matrix with these row and column modes:
-/// a budget's rank ladder stops there.
-static int64_t largestTTMatrixBond(const std::vector<int64_t> &rows,
-                                   const std::vector<int64_t> &cols) {
+/// A budget's TT rank ladder for a TT-matrix with these row and column
+/// modes: the rungs up to the largest bond rank, which ends it (larger
+/// ranks are the same train, and the decomposition refuses them).
+static std::vector<decomp::Truncation>
+ttRankLadder(std::initializer_list<int64_t> rungs,
+             const std::vector<int64_t> &rows,
+             const std::vector<int64_t> &cols) {
   std::vector<int64_t> modes;
   for (size_t i = 0; i < rows.size() && i < cols.size(); ++i)
     modes.push_back(rows[i] * cols[i]);
-  return decomp::largestBondRank(modes);
+  int64_t bound = decomp::largestBondRank(modes);
+  std::vector<decomp::Truncation> ladder;
+  for (int64_t r : rungs) {
+    ladder.push_back(decomp::Truncation::rank(std::min(r, bound)));
+    if (r >= bound)
+      break;
+  }
+  return ladder;
 }
 
 LogicalResult Planner::Impl::addKronecker(LayerState &st, std::string &error) {
@@ -588,9 +603,8 @@ LogicalResult Planner::Impl::addKronecker(LayerState &st, std::string &error) {
     c.cost = networkCost(l.m, "ab", st.kIn, {"tac", "tbd"},
                          {{ti, st.kIn[0], st.kOut[0]},
                           {ti, st.kIn[1], st.kOut[1]}},
-                         "cd", costModelOf(options));
-    c.accepted = options.acceptAll || (c.params < l.k * l.n &&
-                 c.cost.cost <= options.maxCostRatio * st.dense.cost);
+                         "cd", costModel);
+    c.accepted = accepts(c, st);
     c.belowFloor = t < std::min<int64_t>(options.minRank, maxTerms);
     st.candidates.push_back(c);
   }
@@ -630,12 +644,8 @@ LogicalResult Planner::Impl::addTensorFormats(LayerState &st, Format f,
   default:
     // A ladder of sizes for the budget allocation.
     if (f == Format::TT) {
-      int64_t bound = largestTTMatrixBond(kIn, kOut);
-      for (int64_t r : {2, 4, 8, 12, 16, 24, 32, 48, 64, 96, 128}) {
-        truncs.push_back(decomp::Truncation::rank(std::min(r, bound)));
-        if (r >= bound)
-          break; // larger ranks are the same train
-      }
+      truncs = ttRankLadder({2, 4, 8, 12, 16, 24, 32, 48, 64, 96, 128}, kIn,
+                            kOut);
     } else if (f == Format::Tucker) {
       for (double frac : {0.125, 0.25, 0.375, 0.5, 0.625, 0.75}) {
         std::vector<int64_t> r;
@@ -708,14 +718,9 @@ LogicalResult Planner::Impl::addEmbedding(LayerState &st, std::string &error) {
     truncs.push_back(decomp::Truncation::error(
         std::max(1e-6, std::sqrt(std::max(0.0, 1 - options.value)))));
     break;
-  default: {
-    int64_t bound = largestTTMatrixBond(rowDims, colDims);
-    for (int64_t r : {4, 8, 16, 24, 32, 48, 64, 96, 128, 192, 256}) {
-      truncs.push_back(decomp::Truncation::rank(std::min(r, bound)));
-      if (r >= bound)
-        break;
-    }
-  }
+  default:
+    truncs = ttRankLadder({4, 8, 16, 24, 32, 48, 64, 96, 128, 192, 256},
+                          rowDims, colDims);
   }
   decomp::Options dopts;
   dopts.svd = padded * l.n > (1 << 22) ? decomp::SvdMethod::Randomized
@@ -754,9 +759,7 @@ LogicalResult Planner::Impl::addAttention(LayerState &st, std::string &error) {
     c.loss = a.loss;
     c.error = a.error;
     c.cost = {a.cost, a.flops};
-    c.accepted = options.acceptAll ||
-                 (c.params < st.layer.denseParams() &&
-                  c.cost.cost <= options.maxCostRatio * st.dense.cost);
+    c.accepted = accepts(c, st);
     c.belowFloor = *std::min_element(a.ranks.begin(), a.ranks.end()) <
                    std::min<int64_t>(options.minRank, st.layer.n);
     c.attnOption = static_cast<int>(i);
@@ -778,7 +781,7 @@ LogicalResult Planner::Impl::analyzeLayer(LayerState &st, std::string &error) {
   for (float x : st.w)
     st.normSq += double(x) * x;
   st.dense = l.kind == Layer::Embedding ? NetworkCost{}
-                                        : denseCost(l.m, l.k, l.n, costModelOf(options));
+                                        : denseCost(l.m, l.k, l.n, costModel);
   if (l.kind == Layer::Embedding)
     return addEmbedding(st, error);
   if (options.policy == Policy::Rank && options.format == Format::SVD &&

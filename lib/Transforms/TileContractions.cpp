@@ -265,33 +265,23 @@ void vectorizeTransposeTile(RewriterBase &rewriter, linalg::GenericOp op) {
   if (body.getOperations().size() != 1 ||
       yield.getOperand(0) != body.getArgument(0))
     return;
-  // The two non-unit dims, in the input's order; the output has them
-  // swapped (the permutation moves nothing else of size > 1).
-  SmallVector<int64_t> inDims, outDims;
-  for (auto [d, v] : llvm::enumerate(inType.getShape()))
-    if (v != 1)
-      inDims.push_back(v);
-  for (auto [d, v] : llvm::enumerate(outType.getShape()))
-    if (v != 1)
-      outDims.push_back(v);
-  if (inDims.size() != 2 || outDims.size() != 2 || inDims[0] != outDims[1] ||
-      inDims[1] != outDims[0])
+  // Exactly two dims of size > 1, swapped: the output's first reads the
+  // input's last (maps[0] takes the loop dims, which are the output's, to
+  // the input's).
+  auto nonUnit = [](ArrayRef<int64_t> shape) {
+    SmallVector<unsigned> dims;
+    for (auto [d, v] : llvm::enumerate(shape))
+      if (v != 1)
+        dims.push_back(d);
+    return dims;
+  };
+  SmallVector<unsigned> in = nonUnit(inType.getShape()),
+                        out = nonUnit(outType.getShape());
+  if (in.size() != 2 || out.size() != 2 ||
+      maps[0].getResult(in[1]) != getAffineDimExpr(out[0], op.getContext()))
     return;
-  // The output dim that reads the input's last non-unit dim must come first.
-  unsigned lastIn = 0;
-  for (auto [d, v] : llvm::enumerate(inType.getShape()))
-    if (v != 1)
-      lastIn = d;
-  std::optional<unsigned> firstOut;
-  for (auto [d, v] : llvm::enumerate(outType.getShape()))
-    if (v != 1) {
-      firstOut = d;
-      break;
-    }
-  // maps[0]: loop dims (= output dims) -> input dims.
-  if (!firstOut || maps[0].getResult(lastIn) !=
-                       getAffineDimExpr(*firstOut, op.getContext()))
-    return;
+  SmallVector<int64_t> inDims = {inType.getDimSize(in[0]),
+                                 inType.getDimSize(in[1])};
   rewriter.setInsertionPoint(op);
   Location loc = op.getLoc();
   Type elem = inType.getElementType();

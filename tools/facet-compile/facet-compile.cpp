@@ -374,8 +374,7 @@ int main(int argc, char **argv) {
         return fail("--min-rank=" + std::to_string(minRank) +
                     ": must be at least 1");
       if (rankMultiple == "auto") {
-        factorOptions.rankMultiple =
-            2 * lowering.vectorLanes;
+        factorOptions.rankMultiple = lowering.panelWidth();
       } else if (StringRef(rankMultiple).getAsInteger(
                      10, factorOptions.rankMultiple) ||
                  factorOptions.rankMultiple < 1) {
@@ -443,7 +442,7 @@ int main(int argc, char **argv) {
       fopts.codegen = codegen;
       fopts.lowering = lowering;
       // The cost guard prices the GEMMs this target runs (docs/Factor.md).
-      fopts.factorize.panelWidth = 2 * fopts.lowering.vectorLanes;
+      fopts.factorize.panelWidth = lowering.panelWidth();
       fopts.factorize.halfRateK = facet::kGemmHalfRateK;
       facet::factorize::Report report;
       std::string error;

@@ -284,6 +284,12 @@ TEST(CostModelTest, TransposedElementsFollowTheLowering) {
   EXPECT_DOUBLE_EQ(transposedElements(svd, s, {{0, 1}, {0, 1}}), 0.0);
   // Contracting V first leaves [m, n] from x · (U·V): none either.
   EXPECT_DOUBLE_EQ(transposedElements(svd, s, {{1, 2}, {0, 1}}), 0.0);
+  // The searched path carries the count of its own order, exact or greedy.
+  for (bool greedy : {false, true}) {
+    Path p = searchOrder(eq, sizes, CostModel(), greedy);
+    EXPECT_DOUBLE_EQ(p.transposed, transposedElements(eq, sizes, p.steps));
+    EXPECT_GT(p.transposed, 0.0);
+  }
 }
 
 } // namespace

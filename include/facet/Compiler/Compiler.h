@@ -54,13 +54,16 @@ struct LoweringOptions {
   bool tileContractions = true;
   /// Run the independent tile loops on threads (OpenMP).
   unsigned threads = 1;
+  /// Columns of one packed weight panel (facet-pack-weights): two vector
+  /// registers, the width of the GEMM's register tile. N is padded to it.
+  int64_t panelWidth() const { return 2 * vectorLanes; }
 };
 
 /// The reduction length at which Facet's packed GEMM kernel runs at half its
 /// long-reduction FLOP rate (contraction::CostModel::halfRateK; fitted to
 /// single factored layers, docs/Factor.md). The factorizer's cost guard and
-/// the contraction-order search both use it, with a panel width of two
-/// vector registers.
+/// the contraction-order search both use it, with
+/// LoweringOptions::panelWidth.
 constexpr double kGemmHalfRateK = 16;
 
 /// The lowering options that suit the target of `options`.

@@ -92,6 +92,9 @@ struct Path {
   double flops = 0;   ///< 2 × multiply-adds over all steps
   double traffic = 0; ///< elements read and written over all steps
   double cost = 0;    ///< flops (with the GEMM terms) + memoryWeight × traffic
+  /// Elements of the run-time operand the lowering to GEMMs transposes
+  /// (transposedElements); not part of `cost`.
+  double transposed = 0;
   /// Subscript of each step's result, in the order the lowering produces.
   std::vector<std::string> intermediates;
 };
@@ -136,7 +139,7 @@ GemmSplit splitAsGemm(const std::string &a, const std::string &c,
 /// (convert-factor-to-linalg) transposes along `steps`: before each step of
 /// the activation with a constant whose contracted letters are not its last
 /// ones, and at the end when the result's letters are not in `eq.output`'s
-/// order. Operand 0 is the activation.
+/// order. Operand 0 is the activation. (Path::transposed of evaluateOrder.)
 double transposedElements(const Equation &eq,
                           const std::vector<std::pair<char, int64_t>> &sizes,
                           const std::vector<Step> &steps);

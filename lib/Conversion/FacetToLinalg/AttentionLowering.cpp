@@ -217,14 +217,14 @@ RowState update(Kernel &k, const RowState &st, ArrayRef<Value> s, Value bi,
             auto [off, width] = chunks[c];
             // V rows straight from the value input [B, Skv, G·Dv], or
             // from the padded copy [B, G, Tpad, Dv].
-            SmallVector<Value> at =
+            SmallVector<Value> vIdx =
                 kk.vDirect
                     ? SmallVector<Value>{bi, row,
                                          kk.add(kk.mul(g, kk.idx(kk.Dv)),
                                                 kk.idx(off))}
                     : SmallVector<Value>{bi, g, row, kk.idx(off)};
             Value v = vector::TransferReadOp::create(
-                ib, kk.vec(width), kk.vt, at, kk.fconst(0),
+                ib, kk.vec(width), kk.vt, vIdx, kk.fconst(0),
                 ArrayRef<bool>{true});
             for (int64_t r = 0; r < kk.Br; ++r) {
               size_t at = r * (c1 - c0) + (c - c0);
